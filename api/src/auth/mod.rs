@@ -1,0 +1,126 @@
+//! Who is calling: opaque session tokens from `Authorization: Bearer` or the
+//! `session` cookie, resolved to an account on every request.
+
+pub mod password;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bson::oid::ObjectId;
+use futures::future::LocalBoxFuture;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use shared::Role;
+
+use crate::error::ApiError;
+use crate::store::Store;
+use crate::store::users::UserDoc;
+
+/// Name of the HttpOnly cookie carrying the session token.
+pub const SESSION_COOKIE: &str = "session";
+
+/// A fresh token: 256 random bits, URL-safe.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the database stores instead of the token.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The token a request carries: the bearer header wins over the cookie.
+pub fn request_token(req: &HttpRequest) -> Option<String> {
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned());
+    bearer
+        .filter(|t| !t.is_empty())
+        .or_else(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()))
+}
+
+/// A logged-in caller. Extracting it answers `401` when there is no valid session.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub UserDoc);
+
+impl AuthUser {
+    pub fn id(&self) -> ObjectId {
+        self.0.id
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.0.role == Role::Admin
+    }
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = request_token(req);
+        let store = req.app_data::<web::Data<Store>>().cloned();
+        Box::pin(async move {
+            let token = token.ok_or(ApiError::Unauthenticated)?;
+            let store =
+                store.ok_or_else(|| ApiError::Internal("store missing from app data".into()))?;
+            store
+                .session_user(&token_hash(&token), chrono::Utc::now())
+                .await?
+                .map(AuthUser)
+                .ok_or(ApiError::Unauthenticated)
+        })
+    }
+}
+
+/// A logged-in admin. Extracting it answers `401` without a session and
+/// `403` for other accounts.
+#[derive(Debug, Clone)]
+pub struct Admin(pub AuthUser);
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            if !user.is_admin() {
+                return Err(ApiError::Forbidden("this needs the admin role"));
+            }
+            Ok(Admin(user))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_and_distinct() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+    }
+
+    #[test]
+    fn the_stored_hash_is_hex_sha256() {
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,228 @@
+//! The API's one error type and its rendering as `{"error": {"code", "message"}}`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use mongodb::error::{ErrorKind, WriteFailure};
+use shared::{ErrorBody, ErrorCode, ErrorDetail};
+
+/// Seconds a client should wait before retrying after a `503`.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
+
+/// Every way a request can fail. Each variant's doc names its HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `invalid_input`: one field failed validation.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// 400 with `invalid_json`, `invalid_input` or `invalid_query`: the
+    /// request could not be parsed; `field` names where, when known.
+    #[error("{message}")]
+    BadRequest {
+        code: ErrorCode,
+        field: Option<String>,
+        message: String,
+    },
+    /// 401 `unauthenticated`: no valid session.
+    #[error("log in first: this needs a valid session")]
+    Unauthenticated,
+    /// 401 `invalid_credentials`: email and password do not match (either one).
+    #[error("the email or password is incorrect")]
+    InvalidCredentials,
+    /// 403 `forbidden`: logged in, but not allowed.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// 404 `not_found`: the named thing does not exist or is not the caller's.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// 409 with a specific code: the request conflicts with stored state.
+    #[error("{message}")]
+    Conflict { code: ErrorCode, message: String },
+    /// 413 `payload_too_large`.
+    #[error("the request body is too large (at most {0} bytes)")]
+    PayloadTooLarge(usize),
+    /// 415 `unsupported_media_type`.
+    #[error("send the body as JSON with `Content-Type: application/json`")]
+    UnsupportedMediaType,
+    /// 503 `unavailable`: the database is not ready (yet) to serve this.
+    #[error("{0}")]
+    Unavailable(&'static str),
+    /// 503 when the database cannot be reached, 500 otherwise.
+    #[error("database error")]
+    Database(#[from] mongodb::error::Error),
+    /// 500: a bug. The message goes to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::Invalid { .. } => ErrorCode::InvalidInput,
+            Self::BadRequest { code, .. } | Self::Conflict { code, .. } => *code,
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Database(e) if is_unavailable(e) => ErrorCode::Unavailable,
+            Self::Database(_) | Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The message a client may see: never driver or internal text.
+    fn public_message(&self) -> String {
+        match self.code() {
+            ErrorCode::Unavailable => match self {
+                Self::Unavailable(reason) => (*reason).to_owned(),
+                _ => "the database is unreachable; retry shortly".to_owned(),
+            },
+            ErrorCode::Internal => "an internal error occurred; it has been logged".to_owned(),
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self.code() {
+            ErrorCode::InvalidInput | ErrorCode::InvalidJson | ErrorCode::InvalidQuery => {
+                StatusCode::BAD_REQUEST
+            }
+            ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::CONFLICT,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            log_server_error(self);
+        }
+        let field = match self {
+            Self::Invalid { field, .. } => Some(field.clone()),
+            Self::BadRequest { field, .. } => field.clone(),
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.public_message(),
+                field,
+            },
+        };
+        let mut response = HttpResponse::build(status);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS)));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        response.json(body)
+    }
+}
+
+fn log_server_error(error: &ApiError) {
+    let mut chain = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if let ApiError::Database(e) = error {
+        chain.push_str(&format!(" ({:?})", e.kind));
+    }
+    tracing::error!(error = %chain, "request failed");
+}
+
+/// Whether a driver error means "no usable primary right now" rather than a bug.
+pub fn is_unavailable(error: &mongodb::error::Error) -> bool {
+    const UNAVAILABLE_CODES: &[i32] = &[
+        6,     // HostUnreachable
+        7,     // HostNotFound
+        64,    // WriteConcernFailed (timed out waiting for a majority)
+        89,    // NetworkTimeout
+        91,    // ShutdownInProgress
+        189,   // PrimarySteppedDown
+        10107, // NotWritablePrimary
+        11600, // InterruptedAtShutdown
+        11602, // InterruptedDueToReplStateChange
+        13435, // NotPrimaryNoSecondaryOk
+        13436, // NotPrimaryOrSecondary
+    ];
+    match error.kind.as_ref() {
+        ErrorKind::ServerSelection { .. }
+        | ErrorKind::Io(_)
+        | ErrorKind::ConnectionPoolCleared { .. }
+        | ErrorKind::DnsResolve { .. }
+        | ErrorKind::Shutdown => true,
+        ErrorKind::Command(e) => UNAVAILABLE_CODES.contains(&e.code),
+        ErrorKind::Write(WriteFailure::WriteConcernError(e)) => UNAVAILABLE_CODES.contains(&e.code),
+        _ => error.contains_label("RetryableWriteError"),
+    }
+}
+
+/// The duplicate-key code MongoDB reports when a unique index refuses a write.
+const DUPLICATE_KEY: i32 = 11000;
+
+/// Whether a driver error is a unique-index violation.
+pub fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
+    match error.kind.as_ref() {
+        ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == DUPLICATE_KEY,
+        ErrorKind::InsertMany(e) => e
+            .write_errors
+            .iter()
+            .flatten()
+            .any(|w| w.code == DUPLICATE_KEY),
+        ErrorKind::BulkWrite(e) => e.write_errors.values().any(|w| w.code == DUPLICATE_KEY),
+        ErrorKind::Command(e) => e.code == DUPLICATE_KEY,
+        _ => false,
+    }
+}
+
+impl From<crate::domain::FieldError> for ApiError {
+    fn from(e: crate::domain::FieldError) -> Self {
+        Self::Invalid {
+            field: e.field.to_owned(),
+            message: e.message,
+        }
+    }
+}
+
+/// Turns a storage conflict into the right client error where it happens.
+pub trait ResultExt<T> {
+    /// Maps a unique-index violation to the error `f` builds; other errors pass through.
+    fn on_duplicate_key(self, f: impl FnOnce() -> ApiError) -> Result<T, ApiError>;
+}
+
+impl<T, E: Into<ApiError>> ResultExt<T> for Result<T, E> {
+    fn on_duplicate_key(self, f: impl FnOnce() -> ApiError) -> Result<T, ApiError> {
+        self.map_err(|e| match e.into() {
+            ApiError::Database(db) if is_duplicate_key(&db) => f(),
+            other => other,
+        })
+    }
+}

@@ -1,0 +1,13 @@
+//! The reservation platform's HTTP API.
+
+pub mod auth;
+pub mod configuration;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

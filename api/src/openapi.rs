@@ -1,0 +1,86 @@
+//! The OpenAPI document, generated from the handlers' annotations and the
+//! `shared` DTOs. `api openapi` prints it; `openapi/openapi.json` is that
+//! output, committed, and a test fails when the two differ.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{auth, health, reservations, rooms, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        health::health,
+        health::ready,
+        auth::register_user,
+        auth::log_in,
+        auth::log_out,
+        auth::get_me,
+        users::list_users,
+        users::change_role,
+        rooms::list_rooms,
+        rooms::create_room,
+        rooms::get_room,
+        rooms::update_room,
+        rooms::delete_room,
+        reservations::create_reservation,
+        reservations::list_reservations,
+        reservations::get_reservation,
+        reservations::cancel_reservation,
+        reservations::approve_reservation,
+        reservations::reject_reservation,
+    ),
+    components(schemas(shared::ErrorCode, shared::ReservationStatus, shared::SortOrder))
+)]
+struct V1;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Reservation platform API",
+        description = "Meeting rooms and seated events, booked without double bookings.\n\n\
+            Every error is `{\"error\": {\"code\", \"message\", \"field\"?}}` with a stable \
+            snake_case `code`. Authenticate with `Authorization: Bearer <token>` from \
+            `POST /api/v1/auth/login`, or with the `session` cookie it sets.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    nest((path = "/api/v1", api = V1)),
+    modifiers(&Security),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "Accounts and sessions"),
+        (name = "users", description = "Account administration (admins)"),
+        (name = "rooms", description = "Meeting rooms"),
+        (name = "reservations", description = "Room reservations"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The `token` returned by `POST /api/v1/auth/login`"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "The HttpOnly cookie set by `POST /api/v1/auth/login`",
+            ))),
+        );
+    }
+}
+
+/// The document as committed: pretty JSON with a trailing newline.
+pub fn to_json() -> Result<String, serde_json::Error> {
+    Ok(ApiDoc::openapi().to_pretty_json()? + "\n")
+}

@@ -1,0 +1,170 @@
+//! Rooms: anyone may browse; admins create, change and delete.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use shared::{CreateRoom, ErrorBody, Page, Room, RoomQuery, UpdateRoom};
+
+use crate::auth::Admin;
+use crate::domain::page::PageRequest;
+use crate::domain::room::{NewRoom, RoomChanges};
+use crate::error::ApiError;
+use crate::extract::{Json, Query};
+use crate::store::rooms::RoomFilter;
+use crate::store::{Store, object_id};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_rooms)
+        .service(create_room)
+        .service(get_room)
+        .service(update_room)
+        .service(delete_room);
+}
+
+/// Rooms matching every given filter, ordered by name.
+#[utoipa::path(
+    tag = "rooms",
+    params(RoomQuery),
+    responses(
+        (status = 200, description = "One page of rooms", body = Page<Room>),
+        (status = 400, description = "A filter is malformed; the message names it", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+#[get("/rooms")]
+#[tracing::instrument(skip_all)]
+async fn list_rooms(
+    store: web::Data<Store>,
+    query: Query<RoomQuery>,
+) -> Result<web::Json<Page<Room>>, ApiError> {
+    let query = query.0;
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let free_between = match (query.from, query.to) {
+        (Some(from), Some(to)) if to > from => Some((from.to_utc(), to.to_utc())),
+        (Some(_), Some(_)) => return Err(ApiError::invalid("to", "must be after from")),
+        (Some(_), None) => return Err(ApiError::invalid("to", "is needed with from")),
+        (None, Some(_)) => return Err(ApiError::invalid("from", "is needed with to")),
+        (None, None) => None,
+    };
+    let filter = RoomFilter {
+        min_capacity: query.min_capacity,
+        has_projector: query.has_projector,
+        location: query
+            .location
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.trim().to_owned()),
+        free_between,
+    };
+    Ok(web::Json(store.list_rooms(&filter, &page).await?))
+}
+
+/// Creates a room.
+#[utoipa::path(
+    tag = "rooms",
+    request_body = CreateRoom,
+    responses(
+        (status = 201, description = "Room created", body = Room,
+            headers(("Location" = String, description = "The new room's URL"))),
+        (status = 400, description = "A field is invalid; `field` names it", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 409, description = "`room_name_taken`", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+#[post("/rooms")]
+#[tracing::instrument(skip_all)]
+async fn create_room(
+    store: web::Data<Store>,
+    _admin: Admin,
+    body: Json<CreateRoom>,
+) -> Result<HttpResponse, ApiError> {
+    let room = store.insert_room(NewRoom::try_from(body.0)?).await?;
+    tracing::info!(room_id = %room.id, "room created");
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/rooms/{}", room.id)))
+        .json(room))
+}
+
+/// One room.
+#[utoipa::path(
+    tag = "rooms",
+    params(("id" = String, Path, description = "The room's id")),
+    responses(
+        (status = 200, description = "The room", body = Room),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+#[get("/rooms/{id}")]
+#[tracing::instrument(skip_all, fields(room_id = %path))]
+async fn get_room(
+    store: web::Data<Store>,
+    path: web::Path<String>,
+) -> Result<web::Json<Room>, ApiError> {
+    let room = store
+        .room(object_id(&path, "room")?)
+        .await?
+        .ok_or(ApiError::NotFound("room"))?;
+    Ok(web::Json(room.to_dto()))
+}
+
+/// Changes the fields present in the body; the others stay as they are.
+#[utoipa::path(
+    tag = "rooms",
+    params(("id" = String, Path, description = "The room's id")),
+    request_body = UpdateRoom,
+    responses(
+        (status = 200, description = "The updated room", body = Room),
+        (status = 400, description = "A field is invalid, or none is given", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 409, description = "`room_name_taken`", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+#[patch("/rooms/{id}")]
+#[tracing::instrument(skip_all, fields(room_id = %path))]
+async fn update_room(
+    store: web::Data<Store>,
+    _admin: Admin,
+    path: web::Path<String>,
+    body: Json<UpdateRoom>,
+) -> Result<web::Json<Room>, ApiError> {
+    let id = object_id(&path, "room")?;
+    let changes = RoomChanges::try_from(body.0)?;
+    if changes.is_empty() {
+        return Err(ApiError::invalid("body", "names no field to change"));
+    }
+    Ok(web::Json(store.update_room(id, changes).await?))
+}
+
+/// Deletes a room that has no upcoming pending or approved reservations.
+#[utoipa::path(
+    tag = "rooms",
+    params(("id" = String, Path, description = "The room's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 409, description = "`room_in_use`: upcoming reservations exist", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("cookie" = []))
+)]
+#[delete("/rooms/{id}")]
+#[tracing::instrument(skip_all, fields(room_id = %path))]
+async fn delete_room(
+    store: web::Data<Store>,
+    _admin: Admin,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    store
+        .delete_room(object_id(&path, "room")?, chrono::Utc::now())
+        .await?;
+    tracing::info!("room deleted");
+    Ok(HttpResponse::NoContent().finish())
+}

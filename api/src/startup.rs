@@ -1,0 +1,197 @@
+//! Builds the application: database handle, routes, listener.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use actix_files::{Files, NamedFile};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use secrecy::ExposeSecret;
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::password::HashCost;
+use crate::configuration::Settings;
+use crate::domain::reservation::ReservationRules;
+use crate::domain::user::Email;
+use crate::error::ApiError;
+use crate::extract::MAX_BODY_BYTES;
+use crate::openapi::ApiDoc;
+use crate::routes::{self, AppConfig};
+use crate::store::Store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database client: {0}")]
+    Database(#[from] mongodb::error::Error),
+    #[error("listener: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+/// A running server bound to its own listener.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `application.host:port` (port 0 picks a free one) and prepares
+    /// the database. If the database is down, the server still starts,
+    /// answers `503` and finishes preparing once the database is back.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let store = Store::connect(&settings.database).await?;
+        let config = app_config(&settings)?;
+        if let Err(e) = prepare(&store, &settings, config.hash_cost).await {
+            tracing::warn!(error = %e, "database not ready; retrying in the background");
+            let (store, settings) = (store.clone(), settings.clone());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    match prepare(&store, &settings, config.hash_cost).await {
+                        Ok(()) => break tracing::info!("database prepared"),
+                        Err(e) => tracing::warn!(error = %e, "database still not ready"),
+                    }
+                }
+            });
+        }
+        let listener = TcpListener::bind((
+            settings.application.host.as_str(),
+            settings.application.port,
+        ))?;
+        let port = listener.local_addr()?.port();
+        let static_dir = Some(PathBuf::from(&settings.application.static_dir))
+            .filter(|dir| !dir.as_os_str().is_empty());
+        if let Some(dir) = &static_dir
+            && !dir.join("index.html").is_file()
+        {
+            return Err(StartupError::Config(format!(
+                "application.static_dir {} has no index.html; build the web app first",
+                dir.display()
+            )));
+        }
+        let server = run(
+            listener,
+            store,
+            config,
+            static_dir,
+            settings.application.workers,
+        )?;
+        tracing::info!(port, "listening");
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn app_config(settings: &Settings) -> Result<AppConfig, StartupError> {
+    let rules = &settings.reservations;
+    if rules.max_duration_minutes <= 0 || rules.max_days_ahead <= 0 {
+        return Err(StartupError::Config(
+            "reservations.max_duration_minutes and max_days_ahead must be positive".into(),
+        ));
+    }
+    Ok(AppConfig {
+        hash_cost: HashCost::from_settings(&settings.auth),
+        session_ttl: chrono::Duration::hours(settings.auth.session_ttl_hours),
+        cookie_secure: settings.application.cookie_secure,
+        reservation_rules: ReservationRules {
+            max_duration: chrono::Duration::minutes(rules.max_duration_minutes),
+            max_ahead: chrono::Duration::days(rules.max_days_ahead),
+        },
+    })
+}
+
+/// Creates the indexes and the bootstrap admin. Safe to repeat.
+async fn prepare(store: &Store, settings: &Settings, cost: HashCost) -> Result<(), ApiError> {
+    store.ensure_indexes().await?;
+    let auth = &settings.auth;
+    let password = auth.bootstrap_admin_password.expose_secret().to_owned();
+    if !auth.bootstrap_admin_email.is_empty() && !password.is_empty() {
+        let email = Email::parse(&auth.bootstrap_admin_email)
+            .map_err(|e| ApiError::Internal(format!("bootstrap admin email: {}", e.message)))?;
+        store
+            .ensure_admin(&email, &auth.bootstrap_admin_name, || cost.hash(&password))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Refuses API requests until the booking indexes exist: without them a
+/// double booking would be possible.
+async fn require_indexes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let ready = req
+        .app_data::<web::Data<Store>>()
+        .is_some_and(|s| s.indexes_ready());
+    if !ready && !req.path().starts_with("/api/v1/health") {
+        return Err(ApiError::Unavailable(
+            "the server is still preparing the database; retry shortly",
+        )
+        .into());
+    }
+    next.call(req).await
+}
+
+async fn api_not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound("endpoint"))
+}
+
+fn run(
+    listener: TcpListener,
+    store: Store,
+    config: AppConfig,
+    static_dir: Option<PathBuf>,
+    workers: usize,
+) -> Result<Server, std::io::Error> {
+    let store = web::Data::new(store);
+    let config = web::Data::new(config);
+    let openapi = ApiDoc::openapi();
+    let mut server = HttpServer::new(move || {
+        let mut app = App::new()
+            .wrap(TracingLogger::default())
+            .app_data(store.clone())
+            .app_data(config.clone())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .service(
+                web::scope("/api/v1")
+                    .wrap(from_fn(require_indexes))
+                    .configure(routes::configure)
+                    .default_service(web::to(api_not_found)),
+            )
+            .service(web::redirect("/api/docs", "/api/docs/"))
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
+            .service(web::scope("/api").default_service(web::to(api_not_found)));
+        if let Some(dir) = &static_dir {
+            let index = dir.join("index.html");
+            // Client-side routes (/rooms/42) fall back to the app's index.html.
+            app = app.service(
+                Files::new("/", dir)
+                    .index_file("index.html")
+                    .default_handler(web::to(move || {
+                        let index = index.clone();
+                        async move { NamedFile::open_async(index).await }
+                    })),
+            );
+        }
+        app
+    })
+    .listen(listener)?;
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

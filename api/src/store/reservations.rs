@@ -1,0 +1,351 @@
+//! Room reservations and the time cells they claim.
+
+use bson::oid::ObjectId;
+use bson::{Document, doc};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use futures::TryStreamExt;
+use mongodb::options::ReturnDocument;
+use serde::{Deserialize, Serialize};
+use shared::{
+    ErrorCode, Page, Reservation, ReservationId, ReservationStatus, RoomId, SortOrder, UserId,
+};
+
+use super::indexes::{RESERVATIONS, ROOM_SLOTS, ROOMS};
+use super::rooms::RoomDoc;
+use super::users::paginate;
+use super::{Store, after_cursor, to_bson_time};
+use crate::domain::page::{PageRequest, encode_cursor};
+use crate::domain::reservation::{Transition, cells_between};
+use crate::error::{ApiError, ResultExt};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReservationDoc {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub room_id: ObjectId,
+    pub room_name: String,
+    pub user_id: ObjectId,
+    pub user_name: String,
+    pub start: bson::DateTime,
+    pub end: bson::DateTime,
+    pub purpose: String,
+    pub status: ReservationStatus,
+    pub created_at: bson::DateTime,
+    pub updated_at: bson::DateTime,
+    /// The admin who approved or rejected it, or whoever cancelled it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<ObjectId>,
+}
+
+impl ReservationDoc {
+    pub fn to_dto(&self) -> Reservation {
+        Reservation {
+            id: ReservationId(self.id.to_hex()),
+            room_id: RoomId(self.room_id.to_hex()),
+            room_name: self.room_name.clone(),
+            user_id: UserId(self.user_id.to_hex()),
+            user_name: self.user_name.clone(),
+            start: self.start.to_chrono(),
+            end: self.end.to_chrono(),
+            purpose: self.purpose.clone(),
+            status: self.status,
+            created_at: self.created_at.to_chrono(),
+            updated_at: self.updated_at.to_chrono(),
+        }
+    }
+}
+
+/// One claimed five-minute cell of a room.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SlotDoc {
+    room_id: ObjectId,
+    cell: bson::DateTime,
+    reservation_id: ObjectId,
+}
+
+/// A reservation to store; its fields are already validated.
+#[derive(Debug, Clone)]
+pub struct ReservationDraft {
+    pub room_id: ObjectId,
+    pub user_id: ObjectId,
+    pub user_name: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub purpose: String,
+    /// `None` lets the room decide: pending when it requires approval.
+    pub status: Option<ReservationStatus>,
+}
+
+/// Parsed filters of the reservation list.
+#[derive(Debug, Default)]
+pub struct ReservationFilter {
+    /// `None` lists everyone's (admins only).
+    pub user_id: Option<ObjectId>,
+    pub room_id: Option<ObjectId>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub status: Option<ReservationStatus>,
+    pub order: SortOrder,
+}
+
+const ACTIVE: [&str; 2] = ["pending", "approved"];
+
+impl Store {
+    fn reservations(&self) -> mongodb::Collection<ReservationDoc> {
+        self.collection(RESERVATIONS)
+    }
+
+    /// Stores a reservation and claims its cells in one transaction. The
+    /// unique (room, cell) index makes an overlap fail with `slot_taken`,
+    /// whatever the concurrency. `check_room` re-validates the request
+    /// against the room as the transaction sees it.
+    pub async fn create_reservation(
+        &self,
+        draft: &ReservationDraft,
+        check_room: impl Fn(&RoomDoc) -> Result<(), ApiError>,
+    ) -> Result<Reservation, ApiError> {
+        let id = ObjectId::new();
+        let claims = draft.status.is_none_or(ReservationStatus::holds_slots);
+        let cells = if claims {
+            cells_between(draft.start, draft.end)
+        } else {
+            Vec::new()
+        };
+        let slots: Vec<SlotDoc> = cells
+            .into_iter()
+            .map(|cell| SlotDoc {
+                room_id: draft.room_id,
+                cell: to_bson_time(cell),
+                reservation_id: id,
+            })
+            .collect();
+        let slot_coll = self.collection::<SlotDoc>(ROOM_SLOTS);
+        let rooms = self.collection::<RoomDoc>(ROOMS);
+        let reservations = self.reservations();
+        let created = self
+            .transaction(async |session| {
+                // Cells first: among racing requests the first writer of a
+                // cell wins, and the others fail here before touching more.
+                if !slots.is_empty() {
+                    slot_coll
+                        .insert_many(&slots)
+                        .session(&mut *session)
+                        .await
+                        .on_duplicate_key(|| {
+                            ApiError::conflict(ErrorCode::SlotTaken, "slot taken")
+                        })?;
+                }
+                // Writing the room makes a concurrent delete or settings
+                // change conflict with this transaction instead of slipping by.
+                let room = rooms
+                    .find_one_and_update(
+                        doc! { "_id": draft.room_id },
+                        doc! { "$inc": { "reservation_count": 1 } },
+                    )
+                    .return_document(ReturnDocument::After)
+                    .session(&mut *session)
+                    .await?
+                    .ok_or(ApiError::NotFound("room"))?;
+                check_room(&room)?;
+                let status = draft.status.unwrap_or(if room.requires_approval {
+                    ReservationStatus::Pending
+                } else {
+                    ReservationStatus::Approved
+                });
+                let now = bson::DateTime::now();
+                let reservation = ReservationDoc {
+                    id,
+                    room_id: draft.room_id,
+                    room_name: room.name.clone(),
+                    user_id: draft.user_id,
+                    user_name: draft.user_name.clone(),
+                    start: to_bson_time(draft.start),
+                    end: to_bson_time(draft.end),
+                    purpose: draft.purpose.clone(),
+                    status,
+                    created_at: now,
+                    updated_at: now,
+                    decided_by: None,
+                };
+                reservations
+                    .insert_one(&reservation)
+                    .session(&mut *session)
+                    .await?;
+                Ok((reservation, room))
+            })
+            .await;
+        match created {
+            Ok((reservation, _)) => Ok(reservation.to_dto()),
+            Err(ApiError::Conflict {
+                code: ErrorCode::SlotTaken,
+                ..
+            }) => Err(self.slot_taken(draft).await),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// A `slot_taken` error naming the reservation in the way, when it can
+    /// still be found.
+    async fn slot_taken(&self, draft: &ReservationDraft) -> ApiError {
+        let generic = || {
+            ApiError::conflict(
+                ErrorCode::SlotTaken,
+                "the room is already reserved for part of this time",
+            )
+        };
+        let blocking = self
+            .reservations()
+            .find_one(doc! {
+                "room_id": draft.room_id,
+                "status": { "$in": ACTIVE.to_vec() },
+                "start": { "$lt": to_bson_time(draft.end) },
+                "end": { "$gt": to_bson_time(draft.start) },
+            })
+            .await;
+        let room = self.room(draft.room_id).await;
+        match (blocking, room) {
+            (Ok(Some(other)), Ok(Some(room))) => {
+                let tz: Tz = room.time_zone.parse().unwrap_or(chrono_tz::UTC);
+                let start = other.start.to_chrono().with_timezone(&tz);
+                let end = other.end.to_chrono().with_timezone(&tz);
+                ApiError::conflict(
+                    ErrorCode::SlotTaken,
+                    format!(
+                        "{} is already reserved from {} to {} ({tz}); pick a time that does not overlap",
+                        room.name,
+                        start.format("%Y-%m-%d %H:%M"),
+                        end.format(if start.date_naive() == end.date_naive() {
+                            "%H:%M"
+                        } else {
+                            "%Y-%m-%d %H:%M"
+                        }),
+                    ),
+                )
+            }
+            _ => generic(),
+        }
+    }
+
+    pub async fn reservation(&self, id: ObjectId) -> Result<Option<ReservationDoc>, ApiError> {
+        Ok(self.reservations().find_one(doc! { "_id": id }).await?)
+    }
+
+    pub async fn list_reservations(
+        &self,
+        filter: &ReservationFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Reservation>, ApiError> {
+        let mut query = Document::new();
+        if let Some(user) = filter.user_id {
+            query.insert("user_id", user);
+        }
+        if let Some(room) = filter.room_id {
+            query.insert("room_id", room);
+        }
+        if let Some(from) = filter.from {
+            query.insert("end", doc! { "$gt": to_bson_time(from) });
+        }
+        if let Some(to) = filter.to {
+            query.insert("start", doc! { "$lt": to_bson_time(to) });
+        }
+        if let Some(status) = filter.status {
+            query.insert("status", status.as_str());
+        }
+        let descending = filter.order == SortOrder::Desc;
+        if let Some((key, id)) = &page.after {
+            let invalid = || ApiError::invalid("cursor", "is not a cursor this list returned");
+            let id = ObjectId::parse_str(id).map_err(|_| invalid())?;
+            let millis: i64 = key.parse().map_err(|_| invalid())?;
+            let start = bson::DateTime::from_millis(millis);
+            after_cursor(&mut query, "start", start.into(), id, descending);
+        }
+        let direction = if descending { -1 } else { 1 };
+        let docs: Vec<ReservationDoc> = self
+            .reservations()
+            .find(query)
+            .sort(doc! { "start": direction, "_id": direction })
+            .limit(i64::from(page.limit) + 1)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(paginate(docs, page.limit, |r| {
+            (
+                encode_cursor(&r.start.timestamp_millis().to_string(), &r.id.to_hex()),
+                r.to_dto(),
+            )
+        }))
+    }
+
+    /// Moves a reservation to the transition's target status if its current
+    /// status allows it, freeing its cells in the same transaction when the
+    /// new status does not hold them.
+    pub async fn transition_reservation(
+        &self,
+        id: ObjectId,
+        transition: Transition,
+        actor: ObjectId,
+    ) -> Result<Reservation, ApiError> {
+        let reservations = self.reservations();
+        let slots = self.collection::<Document>(ROOM_SLOTS);
+        let allowed: Vec<&str> = transition
+            .allowed_from()
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        self.transaction(async |session| {
+            let updated = reservations
+                .find_one_and_update(
+                    doc! { "_id": id, "status": { "$in": allowed.clone() } },
+                    doc! { "$set": {
+                        "status": transition.target().as_str(),
+                        "updated_at": bson::DateTime::now(),
+                        "decided_by": actor,
+                    } },
+                )
+                .return_document(ReturnDocument::After)
+                .session(&mut *session)
+                .await?;
+            let Some(updated) = updated else {
+                let current = reservations
+                    .find_one(doc! { "_id": id })
+                    .session(&mut *session)
+                    .await?
+                    .ok_or(ApiError::NotFound("reservation"))?;
+                let message = transition
+                    .refusal(current.status)
+                    .unwrap_or_else(|| "the reservation changed meanwhile; retry".to_owned());
+                return Err(ApiError::conflict(ErrorCode::InvalidStatus, message));
+            };
+            if transition.frees_slots() {
+                slots
+                    .delete_many(doc! { "reservation_id": id })
+                    .session(&mut *session)
+                    .await?;
+            }
+            Ok(updated.to_dto())
+        })
+        .await
+    }
+
+    /// Whether a reservation with exactly these fields exists; keeps the demo
+    /// loader idempotent.
+    pub async fn reservation_exists(
+        &self,
+        room_id: ObjectId,
+        user_id: ObjectId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<bool, ApiError> {
+        Ok(self
+            .reservations()
+            .find_one(doc! {
+                "room_id": room_id,
+                "user_id": user_id,
+                "start": to_bson_time(start),
+                "end": to_bson_time(end),
+            })
+            .await?
+            .is_some())
+    }
+}

@@ -1,0 +1,232 @@
+//! Rooms.
+
+use bson::oid::ObjectId;
+use bson::{Document, doc};
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use shared::{ErrorCode, Page, Room, RoomId};
+
+use super::indexes::{RESERVATIONS, ROOM_SLOTS, ROOMS};
+use super::users::paginate;
+use super::{Store, after_cursor, regex_escape, to_bson_time};
+use crate::domain::page::{PageRequest, encode_cursor};
+use crate::domain::reservation::cell_floor;
+use crate::domain::room::{NewRoom, RoomChanges, name_key};
+use crate::error::{ApiError, ResultExt};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RoomDoc {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub name: String,
+    pub name_key: String,
+    pub location: String,
+    pub capacity: u32,
+    pub has_projector: bool,
+    pub notes: String,
+    pub time_zone: String,
+    pub requires_approval: bool,
+    pub slot_minutes: u32,
+    pub created_at: bson::DateTime,
+    pub updated_at: bson::DateTime,
+}
+
+impl RoomDoc {
+    pub fn to_dto(&self) -> Room {
+        Room {
+            id: RoomId(self.id.to_hex()),
+            name: self.name.clone(),
+            location: self.location.clone(),
+            capacity: self.capacity,
+            has_projector: self.has_projector,
+            notes: self.notes.clone(),
+            time_zone: self.time_zone.clone(),
+            requires_approval: self.requires_approval,
+            slot_minutes: self.slot_minutes,
+            created_at: self.created_at.to_chrono(),
+            updated_at: self.updated_at.to_chrono(),
+        }
+    }
+}
+
+/// Parsed filters of the room list.
+#[derive(Debug, Default)]
+pub struct RoomFilter {
+    pub min_capacity: Option<u32>,
+    pub has_projector: Option<bool>,
+    pub location: Option<String>,
+    pub free_between: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+fn name_taken(name: &str) -> ApiError {
+    ApiError::conflict(
+        ErrorCode::RoomNameTaken,
+        format!("a room named `{name}` already exists"),
+    )
+}
+
+impl Store {
+    fn rooms(&self) -> mongodb::Collection<RoomDoc> {
+        self.collection(ROOMS)
+    }
+
+    pub async fn insert_room(&self, room: NewRoom) -> Result<Room, ApiError> {
+        let now = bson::DateTime::now();
+        let doc = RoomDoc {
+            id: ObjectId::new(),
+            name_key: name_key(&room.name),
+            name: room.name,
+            location: room.location,
+            capacity: room.capacity,
+            has_projector: room.has_projector,
+            notes: room.notes,
+            time_zone: room.time_zone.name().to_owned(),
+            requires_approval: room.requires_approval,
+            slot_minutes: room.slot_minutes,
+            created_at: now,
+            updated_at: now,
+        };
+        self.rooms()
+            .insert_one(&doc)
+            .await
+            .on_duplicate_key(|| name_taken(&doc.name))?;
+        Ok(doc.to_dto())
+    }
+
+    pub async fn room(&self, id: ObjectId) -> Result<Option<RoomDoc>, ApiError> {
+        Ok(self.rooms().find_one(doc! { "_id": id }).await?)
+    }
+
+    pub async fn room_by_name(&self, name: &str) -> Result<Option<RoomDoc>, ApiError> {
+        Ok(self
+            .rooms()
+            .find_one(doc! { "name_key": name_key(name) })
+            .await?)
+    }
+
+    /// Rooms matching every filter, ordered by name.
+    pub async fn list_rooms(
+        &self,
+        filter: &RoomFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Room>, ApiError> {
+        let mut query = Document::new();
+        if let Some(min) = filter.min_capacity {
+            query.insert("capacity", doc! { "$gte": min });
+        }
+        if let Some(projector) = filter.has_projector {
+            query.insert("has_projector", projector);
+        }
+        if let Some(location) = &filter.location {
+            query.insert(
+                "location",
+                doc! { "$regex": regex_escape(location), "$options": "i" },
+            );
+        }
+        if let Some((from, to)) = filter.free_between {
+            let busy = self
+                .collection::<Document>(ROOM_SLOTS)
+                .distinct(
+                    "room_id",
+                    doc! { "cell": { "$gte": to_bson_time(cell_floor(from)), "$lt": to_bson_time(to) } },
+                )
+                .await?;
+            query.insert("_id", doc! { "$nin": busy });
+        }
+        if let Some((key, id)) = &page.after {
+            let id = ObjectId::parse_str(id)
+                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this list returned"))?;
+            after_cursor(&mut query, "name_key", key.clone().into(), id, false);
+        }
+        let docs: Vec<RoomDoc> = self
+            .rooms()
+            .find(query)
+            .sort(doc! { "name_key": 1, "_id": 1 })
+            .limit(i64::from(page.limit) + 1)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(paginate(docs, page.limit, |r| {
+            (encode_cursor(&r.name_key, &r.id.to_hex()), r.to_dto())
+        }))
+    }
+
+    pub async fn update_room(&self, id: ObjectId, changes: RoomChanges) -> Result<Room, ApiError> {
+        let mut set = doc! { "updated_at": bson::DateTime::now() };
+        if let Some(name) = &changes.name {
+            set.insert("name", name);
+            set.insert("name_key", name_key(name));
+        }
+        if let Some(location) = changes.location {
+            set.insert("location", location);
+        }
+        if let Some(capacity) = changes.capacity {
+            set.insert("capacity", capacity);
+        }
+        if let Some(projector) = changes.has_projector {
+            set.insert("has_projector", projector);
+        }
+        if let Some(notes) = changes.notes {
+            set.insert("notes", notes);
+        }
+        if let Some(tz) = changes.time_zone {
+            set.insert("time_zone", tz.name());
+        }
+        if let Some(approval) = changes.requires_approval {
+            set.insert("requires_approval", approval);
+        }
+        if let Some(slot) = changes.slot_minutes {
+            set.insert("slot_minutes", slot);
+        }
+        let updated = self
+            .rooms()
+            .find_one_and_update(doc! { "_id": id }, doc! { "$set": set })
+            .return_document(mongodb::options::ReturnDocument::After)
+            .await
+            .on_duplicate_key(|| name_taken(changes.name.as_deref().unwrap_or_default()))?
+            .ok_or(ApiError::NotFound("room"))?;
+        Ok(updated.to_dto())
+    }
+
+    /// Deletes a room with no upcoming pending or approved reservations,
+    /// together with the cells its past reservations claimed. Past
+    /// reservations keep the room's name for the record.
+    pub async fn delete_room(&self, id: ObjectId, now: DateTime<Utc>) -> Result<(), ApiError> {
+        let upcoming = doc! {
+            "room_id": id,
+            "status": { "$in": ["pending", "approved"] },
+            "end": { "$gt": to_bson_time(now) },
+        };
+        let rooms = self.rooms();
+        let reservations = self.collection::<Document>(RESERVATIONS);
+        let slots = self.collection::<Document>(ROOM_SLOTS);
+        self.transaction(async |session| {
+            let in_use = reservations
+                .count_documents(upcoming.clone())
+                .session(&mut *session)
+                .await?;
+            if in_use > 0 {
+                return Err(ApiError::conflict(
+                    ErrorCode::RoomInUse,
+                    format!(
+                        "the room has {in_use} upcoming reservation(s); cancel or reject them first"
+                    ),
+                ));
+            }
+            let deleted = rooms
+                .delete_one(doc! { "_id": id })
+                .session(&mut *session)
+                .await?;
+            if deleted.deleted_count == 0 {
+                return Err(ApiError::NotFound("room"));
+            }
+            slots
+                .delete_many(doc! { "room_id": id })
+                .session(&mut *session)
+                .await?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,187 @@
+//! Accounts.
+
+use bson::doc;
+use bson::oid::ObjectId;
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use shared::{ErrorCode, Page, Role, User, UserId};
+
+use super::indexes::USERS;
+use super::{Store, after_cursor};
+use crate::domain::page::{PageRequest, encode_cursor};
+use crate::domain::user::Email;
+use crate::error::{ApiError, ResultExt};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserDoc {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub email: String,
+    pub email_key: String,
+    pub name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub created_at: bson::DateTime,
+}
+
+impl UserDoc {
+    pub fn to_dto(&self) -> User {
+        User {
+            id: UserId(self.id.to_hex()),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            created_at: self.created_at.to_chrono(),
+        }
+    }
+}
+
+fn email_taken() -> ApiError {
+    ApiError::conflict(
+        ErrorCode::EmailTaken,
+        "an account with this email already exists",
+    )
+}
+
+impl Store {
+    fn users(&self) -> mongodb::Collection<UserDoc> {
+        self.collection(USERS)
+    }
+
+    pub async fn insert_user(
+        &self,
+        email: &Email,
+        name: &str,
+        password_hash: String,
+        role: Role,
+    ) -> Result<UserDoc, ApiError> {
+        let user = UserDoc {
+            id: ObjectId::new(),
+            email: email.display.clone(),
+            email_key: email.key.clone(),
+            name: name.to_owned(),
+            password_hash,
+            role,
+            created_at: bson::DateTime::now(),
+        };
+        self.users()
+            .insert_one(&user)
+            .await
+            .on_duplicate_key(email_taken)?;
+        Ok(user)
+    }
+
+    pub async fn user_by_email(&self, email_key: &str) -> Result<Option<UserDoc>, ApiError> {
+        Ok(self
+            .users()
+            .find_one(doc! { "email_key": email_key })
+            .await?)
+    }
+
+    pub async fn user_by_id(&self, id: ObjectId) -> Result<Option<UserDoc>, ApiError> {
+        Ok(self.users().find_one(doc! { "_id": id }).await?)
+    }
+
+    /// Everyone, ordered by email.
+    pub async fn list_users(&self, page: &PageRequest) -> Result<Page<User>, ApiError> {
+        let mut filter = doc! {};
+        if let Some((key, id)) = &page.after {
+            let id = ObjectId::parse_str(id)
+                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this list returned"))?;
+            after_cursor(&mut filter, "email_key", key.clone().into(), id, false);
+        }
+        let docs: Vec<UserDoc> = self
+            .users()
+            .find(filter)
+            .sort(doc! { "email_key": 1, "_id": 1 })
+            .limit(i64::from(page.limit) + 1)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(paginate(docs, page.limit, |u| {
+            (encode_cursor(&u.email_key, &u.id.to_hex()), u.to_dto())
+        }))
+    }
+
+    /// Changes a role. An admin cannot drop their own admin role, so the
+    /// acting admin always remains one.
+    pub async fn set_role(
+        &self,
+        actor: ObjectId,
+        target: ObjectId,
+        role: Role,
+    ) -> Result<User, ApiError> {
+        if actor == target && role != Role::Admin {
+            return Err(ApiError::conflict(
+                ErrorCode::LastAdmin,
+                "you cannot remove your own admin role; ask another admin",
+            ));
+        }
+        let updated = self
+            .users()
+            .find_one_and_update(
+                doc! { "_id": target },
+                doc! { "$set": { "role": role.as_str() } },
+            )
+            .return_document(mongodb::options::ReturnDocument::After)
+            .await?
+            .ok_or(ApiError::NotFound("user"))?;
+        Ok(updated.to_dto())
+    }
+
+    /// Creates the configured bootstrap admin, or makes sure it is an admin.
+    /// An existing account keeps its password.
+    pub async fn ensure_admin(
+        &self,
+        email: &Email,
+        name: &str,
+        password_hash: impl FnOnce() -> Result<String, ApiError>,
+    ) -> Result<(), ApiError> {
+        let promoted = self
+            .users()
+            .update_one(
+                doc! { "email_key": &email.key },
+                doc! { "$set": { "role": Role::Admin.as_str() } },
+            )
+            .await?;
+        if promoted.matched_count == 0 {
+            match self
+                .insert_user(email, name, password_hash()?, Role::Admin)
+                .await
+            {
+                // Another instance created it first.
+                Err(ApiError::Conflict {
+                    code: ErrorCode::EmailTaken,
+                    ..
+                }) => {}
+                other => {
+                    other?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Splits a `limit + 1` fetch into a page and the next cursor.
+pub fn paginate<D, T>(
+    mut docs: Vec<D>,
+    limit: u32,
+    mut convert: impl FnMut(&D) -> (String, T),
+) -> Page<T> {
+    let more = docs.len() > limit as usize;
+    docs.truncate(limit as usize);
+    let mut next_cursor = None;
+    let items = docs
+        .iter()
+        .map(|d| {
+            let (cursor, item) = convert(d);
+            next_cursor = Some(cursor);
+            item
+        })
+        .collect();
+    Page {
+        items,
+        next_cursor: if more { next_cursor } else { None },
+    }
+}

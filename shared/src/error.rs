@@ -1,0 +1,113 @@
+//! The one error shape every failing API call returns.
+
+use serde::{Deserialize, Serialize};
+
+/// Body of every error response: `{"error": {"code", "message"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// A machine-matchable code plus a human-readable message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorDetail {
+    /// Stable snake_case code clients can match on.
+    pub code: ErrorCode,
+    /// Human-readable explanation, safe to show to a user.
+    pub message: String,
+    /// The request field at fault, for validation errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// Stable error codes. New codes may be added; existing ones never change meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: a field is missing, malformed or out of range; `field` names it.
+    InvalidInput,
+    /// 400: the body is not valid JSON for this endpoint.
+    InvalidJson,
+    /// 400: a query-string parameter is malformed.
+    InvalidQuery,
+    /// 401: no valid session; log in first.
+    Unauthenticated,
+    /// 401: the email and password do not match an account.
+    InvalidCredentials,
+    /// 403: the caller is logged in but may not do this.
+    Forbidden,
+    /// 404: no such resource (or not visible to the caller).
+    NotFound,
+    /// 409: an account already uses this email.
+    EmailTaken,
+    /// 409: a room already uses this name.
+    RoomNameTaken,
+    /// 409: another reservation already holds part of this time range.
+    SlotTaken,
+    /// 409: the reservation's status does not allow this change.
+    InvalidStatus,
+    /// 409: the room still has upcoming reservations.
+    RoomInUse,
+    /// 409: the change would leave the caller without the admin role.
+    LastAdmin,
+    /// 413: the request body is too large.
+    PayloadTooLarge,
+    /// 415: the body is not sent as `application/json`.
+    UnsupportedMediaType,
+    /// 503: the database is unreachable; retry after `Retry-After` seconds.
+    Unavailable,
+    /// 500: a bug on our side; the details are in the server log.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The snake_case form used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "invalid_input",
+            Self::InvalidJson => "invalid_json",
+            Self::InvalidQuery => "invalid_query",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::EmailTaken => "email_taken",
+            Self::RoomNameTaken => "room_name_taken",
+            Self::SlotTaken => "slot_taken",
+            Self::InvalidStatus => "invalid_status",
+            Self::RoomInUse => "room_in_use",
+            Self::LastAdmin => "last_admin",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_their_snake_case_names() {
+        for code in [
+            ErrorCode::SlotTaken,
+            ErrorCode::InvalidInput,
+            ErrorCode::LastAdmin,
+        ] {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}

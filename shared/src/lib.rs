@@ -1,0 +1,23 @@
+//! Data transfer objects shared by the API server and the web client.
+//!
+//! Everything here is plain serde data and compiles for `wasm32-unknown-unknown`.
+//! Server-only derives (the OpenAPI schema) sit behind the `openapi` feature.
+
+pub mod auth;
+pub mod error;
+pub mod health;
+pub mod ids;
+pub mod page;
+pub mod reservations;
+pub mod rooms;
+pub mod time;
+
+pub use auth::{ChangeRole, LoginResponse, LoginUser, RegisterUser, Role, User};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use health::{Health, Readiness, ReplicaSetMember};
+pub use ids::{ReservationId, RoomId, UserId};
+pub use page::{Page, PageQuery};
+pub use reservations::{
+    CreateReservation, Reservation, ReservationQuery, ReservationStatus, SortOrder,
+};
+pub use rooms::{CreateRoom, Room, RoomQuery, UpdateRoom};
