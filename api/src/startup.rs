@@ -90,6 +90,11 @@ impl Application {
         self.port
     }
 
+    /// Lets the owner stop the server, e.g. a test finishing.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
@@ -125,6 +130,7 @@ async fn prepare(store: &Store, settings: &Settings, cost: HashCost) -> Result<(
             .ensure_admin(&email, &auth.bootstrap_admin_name, || cost.hash(&password))
             .await?;
     }
+    store.mark_ready();
     Ok(())
 }
 

@@ -1,1 +1,313 @@
+//! Test helpers: a real MongoDB-compatible server, the real application on
+//! a free port with its own database, and one typed request helper.
 
+pub mod db;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use api::configuration::Settings;
+use api::startup::Application;
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use shared::{
+    CreateReservation, CreateRoom, ErrorCode, LoginResponse, Reservation, Room, RoomId, User,
+};
+
+pub use db::{DbServer, shared_server_uri};
+
+/// The bootstrap admin every test app starts with.
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "admin-password";
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A running application on its own database.
+pub struct TestApp {
+    pub address: String,
+    pub http: reqwest::Client,
+    pub db_uri: String,
+    pub db_name: String,
+    pub db: mongodb::Database,
+    handle: actix_web::dev::ServerHandle,
+}
+
+/// What came back: status, headers and the JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl TestResponse {
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_value(self.body.clone())
+            .unwrap_or_else(|e| panic!("unexpected body {}: {e}", self.body))
+    }
+
+    /// The `error.code` of an error body.
+    pub fn error_code(&self) -> ErrorCode {
+        serde_json::from_value(self.body["error"]["code"].clone())
+            .unwrap_or_else(|e| panic!("not an error body {}: {e}", self.body))
+    }
+
+    /// The `error.field` of an error body.
+    pub fn error_field(&self) -> Option<String> {
+        self.body["error"]["field"].as_str().map(str::to_owned)
+    }
+
+    /// Asserts the status and error code together, with the body on failure.
+    pub fn assert_error(&self, status: u16, code: ErrorCode) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(self.error_code(), code, "body: {}", self.body);
+    }
+
+    pub fn assert_status(&self, status: u16) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+    }
+}
+
+/// Settings for a test app: cheap password hashing, two workers, its own database.
+pub fn test_settings(db_uri: &str) -> Settings {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let mut settings = Settings::defaults().expect("built-in settings load");
+    settings.application.port = 0;
+    settings.application.workers = 2;
+    settings.database.uri = db_uri.to_owned().into();
+    settings.database.name = format!(
+        "test_{}_{}",
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        uuid::Uuid::new_v4().simple()
+    );
+    settings.database.server_selection_timeout_ms = 1000;
+    settings.database.connect_timeout_ms = 1000;
+    settings.auth.argon2_memory_kib = 1024;
+    settings.auth.argon2_iterations = 1;
+    settings.auth.bootstrap_admin_email = ADMIN_EMAIL.into();
+    settings.auth.bootstrap_admin_password = ADMIN_PASSWORD.to_owned().into();
+    settings
+}
+
+/// Starts the app on the shared test server (or `MONGODB_URI`).
+pub async fn spawn_app() -> TestApp {
+    let uri = shared_server_uri().await;
+    spawn_app_with(test_settings(&uri)).await
+}
+
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    use secrecy::ExposeSecret;
+    let db_uri = settings.database.uri.expose_secret().to_owned();
+    let db_name = settings.database.name.clone();
+    let app = Application::build(settings).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let client = mongodb::Client::with_uri_str(&db_uri)
+        .await
+        .expect("db client");
+    TestApp {
+        address,
+        http: reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .build()
+            .expect("http client"),
+        db: client.database(&db_name),
+        db_uri,
+        db_name,
+        handle,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+        // The test's runtime is ending; drop the database from a thread of its own.
+        let (uri, name) = (self.db_uri.clone(), self.db_name.clone());
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(client) = mongodb::Client::with_uri_str(&uri).await {
+                    let _ = client.database(&name).drop().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// The one request helper: JSON in, JSON out, optional bearer token.
+    pub async fn request<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+    ) -> TestResponse {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("request is sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body is read");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
+        self.request::<()>(Method::GET, path, token, None).await
+    }
+
+    pub async fn post<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &B,
+    ) -> TestResponse {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    /// A POST without a body (actions like cancel).
+    pub async fn post_empty(&self, path: &str, token: Option<&str>) -> TestResponse {
+        self.request::<()>(Method::POST, path, token, None).await
+    }
+
+    pub async fn register(&self, email: &str, name: &str, password: &str) -> TestResponse {
+        self.post(
+            "/api/v1/auth/register",
+            None,
+            &serde_json::json!({ "email": email, "name": name, "password": password }),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> TestResponse {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    /// Registers and logs in a fresh user; returns the account and its token.
+    pub async fn new_user(&self) -> (User, String) {
+        let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
+        self.register(&email, "Test User", PASSWORD)
+            .await
+            .assert_status(201);
+        let login = self.login(&email, PASSWORD).await;
+        login.assert_status(200);
+        let login: LoginResponse = login.json();
+        (login.user, login.token)
+    }
+
+    /// A token of the bootstrap admin.
+    pub async fn admin_token(&self) -> String {
+        let login = self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        login.assert_status(200);
+        login.json::<LoginResponse>().token
+    }
+
+    pub async fn create_room(&self, admin: &str, body: &CreateRoom) -> Room {
+        let response = self.post("/api/v1/rooms", Some(admin), body).await;
+        response.assert_status(201);
+        response.json()
+    }
+
+    /// Creates a room with a fresh name and otherwise default settings.
+    pub async fn room(&self, admin: &str) -> Room {
+        self.create_room(
+            admin,
+            &room_body(&format!("Room {}", uuid::Uuid::new_v4().simple())),
+        )
+        .await
+    }
+
+    pub async fn reserve(
+        &self,
+        token: &str,
+        room: &RoomId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> TestResponse {
+        self.post(
+            "/api/v1/reservations",
+            Some(token),
+            &reservation_body(room, start, end),
+        )
+        .await
+    }
+
+    pub async fn reserve_ok(
+        &self,
+        token: &str,
+        room: &RoomId,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Reservation {
+        let response = self.reserve(token, room, start, end).await;
+        response.assert_status(201);
+        response.json()
+    }
+}
+
+pub fn room_body(name: &str) -> CreateRoom {
+    CreateRoom {
+        name: name.into(),
+        location: "1층".into(),
+        capacity: 10,
+        has_projector: true,
+        notes: String::new(),
+        time_zone: None,
+        requires_approval: false,
+        slot_minutes: None,
+    }
+}
+
+pub fn reservation_body(
+    room: &RoomId,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> CreateReservation {
+    CreateReservation {
+        room_id: room.clone(),
+        start: start.fixed_offset(),
+        end: end.fixed_offset(),
+        purpose: "planning".into(),
+    }
+}
+
+/// Midnight UTC a few days from now plus `hours`: in the future and on
+/// every slot boundary (Asia/Seoul is UTC+9).
+pub fn at(day: i64, hours: f64) -> DateTime<Utc> {
+    let midnight = (Utc::now() + Duration::days(2 + day))
+        .duration_trunc(Duration::days(1))
+        .expect("truncates");
+    midnight + Duration::minutes((hours * 60.0) as i64)
+}

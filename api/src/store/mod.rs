@@ -75,11 +75,14 @@ impl Store {
         self.indexes_ready.load(Ordering::Acquire)
     }
 
-    /// Creates every index (idempotent) and marks the store ready.
+    /// Creates every index; idempotent.
     pub async fn ensure_indexes(&self) -> Result<(), mongodb::error::Error> {
-        indexes::ensure(&self.db).await?;
+        indexes::ensure(&self.db).await
+    }
+
+    /// Called once startup preparation (indexes first) has finished.
+    pub fn mark_ready(&self) {
         self.indexes_ready.store(true, Ordering::Release);
-        Ok(())
     }
 
     /// Runs a command against the server; used by readiness.

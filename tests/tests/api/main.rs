@@ -1,0 +1,12 @@
+//! Black-box tests of the HTTP API against a real MongoDB-compatible
+//! server. Every test starts the application on its own database.
+
+mod auth;
+mod concurrency;
+mod demo_data;
+mod health;
+mod openapi;
+mod outage;
+mod reservations;
+mod rooms;
+mod users;
