@@ -256,12 +256,15 @@ async fn reservation_lists_filter_by_room_status_and_time() {
         list(format!("room_id={}", room.id)).await,
         [early.id.clone(), late.id.clone()]
     );
-    assert_eq!(list("status=cancelled".into()).await, [late.id.clone()]);
+    assert_eq!(list("status=cancelled".into()).await, vec![late.id.clone()]);
     assert_eq!(
         list(format!("from={}&to={}", enc(at(1, 0.0)), enc(at(1, 23.0)))).await,
         [early.id.clone(), elsewhere.id.clone()]
     );
-    assert_eq!(list("order=desc&limit=1".into()).await, [late.id.clone()]);
+    assert_eq!(
+        list("order=desc&limit=1".into()).await,
+        vec![late.id.clone()]
+    );
     app.get("/api/v1/reservations?status=lost", Some(&user))
         .await
         .assert_error(400, ErrorCode::InvalidQuery);
