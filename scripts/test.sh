@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests and the black-box API tests against a real
+# MongoDB-compatible server. Without MONGODB_URI it starts a throwaway
+# SecantusDB for the run; each test still gets its own database.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+. scripts/tools.sh
+
+if [ -z "${MONGODB_URI:-}" ]; then
+  ensure_secantus
+  DB_DIR="$(mktemp -d)"
+  start_db 0 "$DB_DIR/db" --cache-size 512M --log-file-max 64MB
+  trap 'kill "$DB_PID" 2>/dev/null; wait "$DB_PID" 2>/dev/null; rm -rf "$DB_DIR"' EXIT
+  export MONGODB_URI="mongodb://127.0.0.1:$DB_PORT/?replicaSet=secantus"
+fi
+
+say "running the tests against $MONGODB_URI"
+cargo test --workspace --exclude web -- --test-threads "${TEST_THREADS:-8}"
