@@ -59,5 +59,10 @@ fn with_query(path: &str, query: &impl serde::Serialize) -> String {
 }
 
 pub async fn list_rooms(query: RoomQuery) -> Result<Page<Room>, ApiError> {
-    send(Request::get(&with_query("/api/v1/rooms", &query)).build().map_err(ApiError::network)?).await
+    send(
+        Request::get(&with_query("/api/v1/rooms", &query))
+            .build()
+            .map_err(ApiError::network)?,
+    )
+    .await
 }
