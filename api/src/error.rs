@@ -35,6 +35,16 @@ pub enum ApiError {
     /// 404 `not_found`: the named thing does not exist or is not the caller's.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 409 `seat_taken`: these seats are held or booked by someone else.
+    #[error("{} already taken", describe_seats(.0))]
+    SeatsTaken(Vec<String>),
+    /// 422 `idempotency_key_reused`: the key was first used for another request.
+    #[error("this Idempotency-Key was already used for a different request; use a new key")]
+    IdempotencyKeyReused,
+    /// Not a response: a transaction found its `Idempotency-Key` already
+    /// recorded, and the handler answers with the recorded response.
+    #[error("idempotency key already recorded")]
+    AlreadyRecorded,
     /// 409 with a specific code: the request conflicts with stored state.
     #[error("{message}")]
     Conflict { code: ErrorCode, message: String },
@@ -81,6 +91,9 @@ impl ApiError {
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::SeatsTaken(_) => ErrorCode::SeatTaken,
+            Self::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            Self::AlreadyRecorded => ErrorCode::Internal,
             Self::Database(e) if is_unavailable(e) => ErrorCode::Unavailable,
             Self::Database(_) | Self::Internal(_) => ErrorCode::Internal,
         }
@@ -110,6 +123,7 @@ impl ResponseError for ApiError {
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::CONFLICT,
@@ -126,11 +140,16 @@ impl ResponseError for ApiError {
             Self::BadRequest { field, .. } => field.clone(),
             _ => None,
         };
+        let seats = match self {
+            Self::SeatsTaken(seats) => seats.clone(),
+            _ => Vec::new(),
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
                 message: self.public_message(),
                 field,
+                seats,
             },
         };
         let mut response = HttpResponse::build(status);
@@ -141,6 +160,13 @@ impl ResponseError for ApiError {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
         response.json(body)
+    }
+}
+
+fn describe_seats(seats: &[String]) -> String {
+    match seats {
+        [one] => format!("seat {one} is"),
+        many => format!("seats {} are", many.join(", ")),
     }
 }
 

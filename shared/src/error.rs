@@ -21,6 +21,9 @@ pub struct ErrorDetail {
     /// The request field at fault, for validation errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The seats in conflict, for `seat_taken`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seats: Vec<String>,
 }
 
 /// Stable error codes. New codes may be added; existing ones never change meaning.
@@ -54,6 +57,22 @@ pub enum ErrorCode {
     RoomInUse,
     /// 409: the change would leave the caller without the admin role.
     LastAdmin,
+    /// 409: a venue already uses this name.
+    VenueNameTaken,
+    /// 409: some of the seats are held or booked by someone else; `seats` names them.
+    SeatTaken,
+    /// 409: the caller would hold or own more seats of the performance than allowed.
+    SeatLimitExceeded,
+    /// 409: the hold expired (or was released) before it was confirmed.
+    HoldExpired,
+    /// 409: the wallet's balance does not cover the price.
+    InsufficientPoints,
+    /// 409: seats for this performance are not on sale yet.
+    SaleNotOpen,
+    /// 409: the performance has started; its seats can no longer be sold or cancelled.
+    PerformanceStarted,
+    /// 422: this `Idempotency-Key` was used before with a different request.
+    IdempotencyKeyReused,
     /// 413: the request body is too large.
     PayloadTooLarge,
     /// 415: the body is not sent as `application/json`.
@@ -81,6 +100,14 @@ impl ErrorCode {
             Self::InvalidStatus => "invalid_status",
             Self::RoomInUse => "room_in_use",
             Self::LastAdmin => "last_admin",
+            Self::VenueNameTaken => "venue_name_taken",
+            Self::SeatTaken => "seat_taken",
+            Self::SeatLimitExceeded => "seat_limit_exceeded",
+            Self::HoldExpired => "hold_expired",
+            Self::InsufficientPoints => "insufficient_points",
+            Self::SaleNotOpen => "sale_not_open",
+            Self::PerformanceStarted => "performance_started",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Unavailable => "unavailable",

@@ -36,3 +36,23 @@ id_type!(
     /// A reservation's id: 24 hexadecimal characters.
     ReservationId
 );
+id_type!(
+    /// A venue's id: 24 hexadecimal characters.
+    VenueId
+);
+id_type!(
+    /// A show's id: 24 hexadecimal characters.
+    ShowId
+);
+id_type!(
+    /// A performance's id: 24 hexadecimal characters.
+    PerformanceId
+);
+id_type!(
+    /// A seat hold's id: 24 hexadecimal characters.
+    HoldId
+);
+id_type!(
+    /// A booking's id: 24 hexadecimal characters.
+    BookingId
+);

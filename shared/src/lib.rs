@@ -10,14 +10,26 @@ pub mod ids;
 pub mod page;
 pub mod reservations;
 pub mod rooms;
+pub mod seats;
+pub mod shows;
 pub mod time;
+pub mod venues;
+pub mod wallet;
 
 pub use auth::{ChangeRole, LoginResponse, LoginUser, RegisterUser, Role, User};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use health::{Health, Readiness, ReplicaSetMember};
-pub use ids::{ReservationId, RoomId, UserId};
+pub use ids::{BookingId, HoldId, PerformanceId, ReservationId, RoomId, ShowId, UserId, VenueId};
 pub use page::{Page, PageQuery};
 pub use reservations::{
     CreateReservation, Reservation, ReservationQuery, ReservationStatus, SortOrder,
 };
 pub use rooms::{CreateRoom, Room, RoomQuery, UpdateRoom};
+pub use seats::{
+    Booking, BookingStatus, Hold, Seat, SeatMap, SeatRequest, SeatRow, SeatSection, SeatState,
+};
+pub use shows::{
+    Availability, CreatePerformance, CreateShow, Performance, Show, ShowDetail, ShowQuery, ShowSort,
+};
+pub use venues::{CreateVenue, RowSpec, SectionSpec, Venue};
+pub use wallet::{ChargeWallet, LedgerEntry, LedgerKind, Wallet};

@@ -1,10 +1,13 @@
 //! Domain values: request data parsed into values that are valid by
 //! construction. Nothing here knows about HTTP or MongoDB.
 
+pub mod booking;
 pub mod page;
 pub mod reservation;
 pub mod room;
+pub mod show;
 pub mod user;
+pub mod venue;
 
 /// A request field that failed validation, with a message for the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]

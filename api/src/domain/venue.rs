@@ -1,0 +1,220 @@
+//! Venue rules: a seat map with unique labels and at least one seat.
+
+use std::collections::HashSet;
+
+use shared::{CreateVenue, SectionSpec};
+
+use super::{FieldError, bounded_text};
+
+pub const MAX_SEATS_PER_ROW: u32 = 200;
+pub const MAX_SEATS: usize = 20_000;
+
+/// One seat of a validated layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatSpec {
+    pub section: String,
+    pub row: String,
+    pub number: u32,
+    pub label: String,
+    pub tier: String,
+}
+
+/// A validated venue: its spec (trimmed) and the seats it expands to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVenue {
+    pub name: String,
+    pub location: String,
+    pub sections: Vec<SectionSpec>,
+    pub seats: Vec<SeatSpec>,
+    pub tiers: Vec<String>,
+}
+
+fn label_part(field: &'static str, value: &str, max: usize) -> Result<String, FieldError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be 1 to {max} characters"),
+        ));
+    }
+    if !value
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(FieldError::new(
+            field,
+            format!("`{value}` may only contain letters, digits, `-` and `_`"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+impl TryFrom<CreateVenue> for NewVenue {
+    type Error = FieldError;
+
+    fn try_from(body: CreateVenue) -> Result<Self, Self::Error> {
+        let name = bounded_text("name", &body.name, 1, 100)?;
+        let location = bounded_text("location", &body.location, 0, 200)?;
+        let mut sections = Vec::with_capacity(body.sections.len());
+        let mut seats = Vec::new();
+        let mut tiers: Vec<String> = Vec::new();
+        let mut labels = HashSet::new();
+        for section in body.sections {
+            let section_name = bounded_text("sections.name", &section.name, 1, 50)?;
+            let mut rows = Vec::with_capacity(section.rows.len());
+            for mut row in section.rows {
+                row.label = label_part("sections.rows.label", &row.label, 5)?;
+                row.tier = label_part("sections.rows.tier", &row.tier, 20)?;
+                if row.seats == 0 || row.seats > MAX_SEATS_PER_ROW {
+                    return Err(FieldError::new(
+                        "sections.rows.seats",
+                        format!("row {} must have 1 to {MAX_SEATS_PER_ROW} seats", row.label),
+                    ));
+                }
+                if !tiers.contains(&row.tier) {
+                    tiers.push(row.tier.clone());
+                }
+                for number in row.first_number..row.first_number.saturating_add(row.seats) {
+                    let label = format!("{}{number}", row.label);
+                    if !labels.insert(label.clone()) {
+                        return Err(FieldError::new(
+                            "sections",
+                            format!("seat {label} appears twice"),
+                        ));
+                    }
+                    seats.push(SeatSpec {
+                        section: section_name.clone(),
+                        row: row.label.clone(),
+                        number,
+                        label,
+                        tier: row.tier.clone(),
+                    });
+                }
+                rows.push(row);
+            }
+            sections.push(SectionSpec {
+                name: section_name,
+                rows,
+            });
+        }
+        if seats.is_empty() {
+            return Err(FieldError::new(
+                "sections",
+                "must contain at least one seat",
+            ));
+        }
+        if seats.len() > MAX_SEATS {
+            return Err(FieldError::new(
+                "sections",
+                format!("a venue may have at most {MAX_SEATS} seats"),
+            ));
+        }
+        Ok(Self {
+            name,
+            location,
+            sections,
+            seats,
+            tiers,
+        })
+    }
+}
+
+/// The demo hall of the original service: rows A-J of 14 seats, one tier.
+pub fn grid(name: &str, rows: u32, seats_per_row: u32) -> CreateVenue {
+    let rows = (0..rows)
+        .map(|i| shared::RowSpec {
+            label: row_label(i),
+            seats: seats_per_row,
+            first_number: 1,
+            tier: "R".into(),
+        })
+        .collect();
+    CreateVenue {
+        name: name.into(),
+        location: String::new(),
+        sections: vec![SectionSpec {
+            name: "Main".into(),
+            rows,
+        }],
+    }
+}
+
+/// `A`..`Z`, then `AA`, `AB`...
+fn row_label(index: u32) -> String {
+    let mut n = index;
+    let mut label = Vec::new();
+    loop {
+        label.push(char::from(b'A' + (n % 26) as u8));
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    label.iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::RowSpec;
+
+    fn venue(rows: Vec<RowSpec>) -> CreateVenue {
+        CreateVenue {
+            name: "Hall".into(),
+            location: String::new(),
+            sections: vec![SectionSpec {
+                name: "Floor".into(),
+                rows,
+            }],
+        }
+    }
+
+    fn row(label: &str, seats: u32) -> RowSpec {
+        RowSpec {
+            label: label.into(),
+            seats,
+            first_number: 1,
+            tier: "R".into(),
+        }
+    }
+
+    #[test]
+    fn rows_expand_to_labelled_seats() {
+        let v = NewVenue::try_from(venue(vec![row("A", 3), row("B", 2)])).unwrap();
+        let labels: Vec<_> = v.seats.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["A1", "A2", "A3", "B1", "B2"]);
+        assert_eq!(v.tiers, ["R"]);
+    }
+
+    #[test]
+    fn a_duplicate_label_is_refused_naming_the_seat() {
+        let err = NewVenue::try_from(venue(vec![row("A", 3), row("A", 1)])).unwrap_err();
+        assert!(err.message.contains("A1"), "{err:?}");
+    }
+
+    #[test]
+    fn a_venue_needs_at_least_one_seat() {
+        let err = NewVenue::try_from(venue(vec![])).unwrap_err();
+        assert_eq!(err.field, "sections");
+    }
+
+    #[test]
+    fn a_row_of_zero_seats_is_refused() {
+        assert!(NewVenue::try_from(venue(vec![row("A", 0)])).is_err());
+    }
+
+    #[test]
+    fn the_demo_grid_has_a1_to_j14() {
+        let v = NewVenue::try_from(grid("Demo", 10, 14)).unwrap();
+        assert_eq!(v.seats.len(), 140);
+        assert_eq!(v.seats[0].label, "A1");
+        assert_eq!(v.seats[139].label, "J14");
+    }
+
+    #[test]
+    fn row_labels_continue_past_z() {
+        assert_eq!(row_label(25), "Z");
+        assert_eq!(row_label(26), "AA");
+        assert_eq!(row_label(27), "AB");
+    }
+}
