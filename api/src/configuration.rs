@@ -16,6 +16,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
     pub reservations: ReservationSettings,
+    pub events: EventSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -53,6 +54,15 @@ pub struct AuthSettings {
 pub struct ReservationSettings {
     pub max_duration_minutes: i64,
     pub max_days_ahead: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventSettings {
+    pub hold_ttl_seconds: i64,
+    pub max_seats_per_user: u32,
+    pub max_charge: i64,
+    pub cache_ttl_ms: u64,
+    pub sweep_interval_seconds: u64,
 }
 
 impl Settings {

@@ -1,10 +1,12 @@
 //! The reservation platform's HTTP API.
 
 pub mod auth;
+pub mod catalogue;
 pub mod configuration;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod http;
 pub mod openapi;
 pub mod routes;
 pub mod seed;

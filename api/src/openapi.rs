@@ -5,7 +5,9 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{auth, health, reservations, rooms, users};
+use crate::routes::{
+    auth, bookings, health, reservations, rooms, seats, shows, users, venues, wallet,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,8 +31,35 @@ use crate::routes::{auth, health, reservations, rooms, users};
         reservations::cancel_reservation,
         reservations::approve_reservation,
         reservations::reject_reservation,
+        venues::create_venue,
+        venues::list_venues,
+        venues::get_venue,
+        shows::list_shows,
+        shows::create_show,
+        shows::get_show,
+        shows::create_performance,
+        shows::get_performance,
+        seats::get_seat_map,
+        seats::hold_seats,
+        seats::book_seats,
+        seats::confirm_hold,
+        seats::release_hold,
+        bookings::list_bookings,
+        bookings::get_booking,
+        bookings::cancel_booking,
+        wallet::get_wallet,
+        wallet::charge_wallet,
+        wallet::get_ledger,
     ),
-    components(schemas(shared::ErrorCode, shared::ReservationStatus, shared::SortOrder))
+    components(schemas(
+        shared::ErrorCode,
+        shared::ReservationStatus,
+        shared::SortOrder,
+        shared::ShowSort,
+        shared::SeatState,
+        shared::BookingStatus,
+        shared::LedgerKind,
+    ))
 )]
 struct V1;
 
@@ -52,6 +81,11 @@ struct V1;
         (name = "users", description = "Account administration (admins)"),
         (name = "rooms", description = "Meeting rooms"),
         (name = "reservations", description = "Room reservations"),
+        (name = "venues", description = "Venues and seat maps"),
+        (name = "shows", description = "Shows and performances"),
+        (name = "seats", description = "Seat maps, holds and bookings of a performance"),
+        (name = "bookings", description = "The caller's bookings"),
+        (name = "wallet", description = "The caller's points wallet"),
     )
 )]
 pub struct ApiDoc;

@@ -15,13 +15,14 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::password::HashCost;
+use crate::catalogue::Catalogue;
 use crate::configuration::Settings;
 use crate::domain::reservation::ReservationRules;
 use crate::domain::user::Email;
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
 use crate::openapi::ApiDoc;
-use crate::routes::{self, AppConfig};
+use crate::routes::{self, AppConfig, EventRules};
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -75,10 +76,16 @@ impl Application {
                 dir.display()
             )));
         }
+        spawn_hold_sweep(
+            store.clone(),
+            Duration::from_secs(settings.events.sweep_interval_seconds.max(1)),
+        );
+        let catalogue = Catalogue::new(Duration::from_millis(settings.events.cache_ttl_ms));
         let server = run(
             listener,
             store,
             config,
+            catalogue,
             static_dir,
             settings.application.workers,
         )?;
@@ -107,7 +114,18 @@ fn app_config(settings: &Settings) -> Result<AppConfig, StartupError> {
             "reservations.max_duration_minutes and max_days_ahead must be positive".into(),
         ));
     }
+    let events = &settings.events;
+    if events.hold_ttl_seconds <= 0 || events.max_seats_per_user == 0 || events.max_charge <= 0 {
+        return Err(StartupError::Config(
+            "events.hold_ttl_seconds, max_seats_per_user and max_charge must be positive".into(),
+        ));
+    }
     Ok(AppConfig {
+        events: EventRules {
+            hold_ttl: chrono::Duration::seconds(events.hold_ttl_seconds),
+            max_seats_per_user: events.max_seats_per_user,
+            max_charge: events.max_charge,
+        },
         hash_cost: HashCost::from_settings(&settings.auth),
         session_ttl: chrono::Duration::hours(settings.auth.session_ttl_hours),
         cookie_secure: settings.application.cookie_secure,
@@ -156,21 +174,42 @@ async fn api_not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound("endpoint"))
 }
 
+/// Tidies expired holds now and then; correctness never waits for it.
+fn spawn_hold_sweep(store: Store, every: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        loop {
+            ticks.tick().await;
+            if !store.indexes_ready() {
+                continue;
+            }
+            match store.sweep_expired_holds(chrono::Utc::now()).await {
+                Ok((0, 0)) => {}
+                Ok((seats, holds)) => tracing::debug!(seats, holds, "expired holds tidied"),
+                Err(e) => tracing::debug!(error = %e, "hold sweep skipped"),
+            }
+        }
+    });
+}
+
 fn run(
     listener: TcpListener,
     store: Store,
     config: AppConfig,
+    catalogue: Catalogue,
     static_dir: Option<PathBuf>,
     workers: usize,
 ) -> Result<Server, std::io::Error> {
     let store = web::Data::new(store);
     let config = web::Data::new(config);
+    let catalogue = web::Data::new(catalogue);
     let openapi = ApiDoc::openapi();
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .wrap(TracingLogger::default())
             .app_data(store.clone())
             .app_data(config.clone())
+            .app_data(catalogue.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .service(
                 web::scope("/api/v1")

@@ -1,10 +1,15 @@
 //! HTTP routes, one module per resource, all under `/api/v1`.
 
 pub mod auth;
+pub mod bookings;
 pub mod health;
 pub mod reservations;
 pub mod rooms;
+pub mod seats;
+pub mod shows;
 pub mod users;
+pub mod venues;
+pub mod wallet;
 
 use actix_web::web;
 
@@ -18,6 +23,15 @@ pub struct AppConfig {
     pub session_ttl: chrono::Duration,
     pub cookie_secure: bool,
     pub reservation_rules: ReservationRules,
+    pub events: EventRules,
+}
+
+/// Seated-event limits from configuration.
+#[derive(Debug, Clone)]
+pub struct EventRules {
+    pub hold_ttl: chrono::Duration,
+    pub max_seats_per_user: u32,
+    pub max_charge: i64,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -26,4 +40,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     users::configure(cfg);
     rooms::configure(cfg);
     reservations::configure(cfg);
+    venues::configure(cfg);
+    shows::configure(cfg);
+    seats::configure(cfg);
+    bookings::configure(cfg);
+    wallet::configure(cfg);
 }

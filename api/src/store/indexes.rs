@@ -13,6 +13,17 @@ pub const SESSIONS: &str = "sessions";
 pub const ROOMS: &str = "rooms";
 pub const RESERVATIONS: &str = "reservations";
 pub const ROOM_SLOTS: &str = "room_slots";
+pub const VENUES: &str = "venues";
+pub const SHOWS: &str = "shows";
+pub const PERFORMANCES: &str = "performances";
+pub const SEATS: &str = "seats";
+pub const SEAT_GUARDS: &str = "seat_guards";
+pub const HOLDS: &str = "holds";
+pub const BOOKINGS: &str = "bookings";
+pub const BOOKED_SEATS: &str = "booked_seats";
+pub const WALLETS: &str = "wallets";
+pub const LEDGER: &str = "ledger";
+pub const IDEMPOTENCY: &str = "idempotency";
 
 fn index(keys: Document, name: &str) -> IndexModel {
     IndexModel::builder()
@@ -33,8 +44,12 @@ fn unique(keys: Document, name: &str) -> IndexModel {
         .build()
 }
 
+fn with_options(keys: Document, options: IndexOptions) -> IndexModel {
+    IndexModel::builder().keys(keys).options(options).build()
+}
+
 pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
-    let plan: [(&str, Vec<IndexModel>); 5] = [
+    let plan: [(&str, Vec<IndexModel>); 16] = [
         (USERS, vec![unique(doc! { "email_key": 1 }, "email_unique")]),
         (
             SESSIONS,
@@ -73,8 +88,90 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
                 index(doc! { "reservation_id": 1 }, "by_reservation"),
             ],
         ),
+        (VENUES, vec![unique(doc! { "name_key": 1 }, "name_unique")]),
+        (
+            SHOWS,
+            vec![index(doc! { "created_at": -1, "_id": -1 }, "latest")],
+        ),
+        (
+            PERFORMANCES,
+            vec![index(doc! { "show_id": 1, "starts_at": 1 }, "by_show")],
+        ),
+        (
+            SEATS,
+            vec![
+                // One document per seat of a performance.
+                unique(doc! { "performance_id": 1, "label": 1 }, "seat_unique"),
+                index(doc! { "performance_id": 1, "position": 1 }, "layout"),
+                index(doc! { "performance_id": 1, "holder": 1 }, "by_holder"),
+                index(doc! { "hold_id": 1 }, "by_hold"),
+                index(doc! { "booking_id": 1 }, "by_booking"),
+                index(doc! { "state": 1, "hold_expires_at": 1 }, "by_state"),
+            ],
+        ),
+        (SEAT_GUARDS, vec![]),
+        (
+            HOLDS,
+            vec![
+                index(doc! { "user_id": 1, "_id": -1 }, "by_user"),
+                index(doc! { "status": 1, "expires_at": 1 }, "by_expiry"),
+            ],
+        ),
+        (
+            BOOKINGS,
+            vec![
+                index(doc! { "user_id": 1, "_id": -1 }, "by_user"),
+                index(
+                    doc! { "user_id": 1, "status": 1, "show_id": 1 },
+                    "by_user_show",
+                ),
+            ],
+        ),
+        (
+            BOOKED_SEATS,
+            vec![
+                // Second line of defence: no seat in two confirmed bookings.
+                unique(
+                    doc! { "performance_id": 1, "label": 1 },
+                    "booked_seat_unique",
+                ),
+                index(doc! { "booking_id": 1 }, "by_booking"),
+            ],
+        ),
+        (WALLETS, vec![]),
+        (
+            LEDGER,
+            vec![
+                unique(doc! { "entry_key": 1 }, "entry_unique"),
+                index(doc! { "user_id": 1, "_id": -1 }, "by_user"),
+            ],
+        ),
+        (
+            IDEMPOTENCY,
+            vec![with_options(
+                doc! { "created_at": 1 },
+                IndexOptions::builder()
+                    .name("expiry_ttl".to_owned())
+                    .expire_after(Duration::from_secs(24 * 3600))
+                    .build(),
+            )],
+        ),
     ];
+    let existing = db.list_collection_names().await?;
     for (collection, models) in plan {
+        if models.is_empty() {
+            // Created up front: transactions are simplest on existing collections.
+            if !existing.iter().any(|c| c == collection) {
+                match db.create_collection(collection).await {
+                    Ok(()) => {}
+                    // Another instance created it meanwhile (NamespaceExists).
+                    Err(e) if matches!(e.kind.as_ref(), mongodb::error::ErrorKind::Command(c) if c.code == 48) =>
+                        {}
+                    Err(e) => return Err(e),
+                }
+            }
+            continue;
+        }
         db.collection::<Document>(collection)
             .create_indexes(models)
             .await?;

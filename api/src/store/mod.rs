@@ -3,11 +3,18 @@
 //! Storage documents live here and never leave: functions take domain values
 //! and return `shared` DTOs.
 
+pub mod bookings;
+pub mod holds;
+pub mod idempotency;
 pub mod indexes;
 pub mod reservations;
 pub mod rooms;
+pub mod seats;
 pub mod sessions;
+pub mod shows;
 pub mod users;
+pub mod venues;
+pub mod wallet;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,0 +1,245 @@
+//! The in-process read model behind the hot pages: the show list and the
+//! seat maps. Snapshots live at most `ttl` (so several instances disagree
+//! for at most that long), and a seat change made through this instance
+//! drops the affected snapshots at once. One request at a time refreshes a
+//! snapshot; the others wait for it instead of piling onto the database.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex as SyncMutex};
+use std::time::{Duration, Instant};
+
+use bson::oid::ObjectId;
+use chrono::Utc;
+use shared::{Availability, Performance, PerformanceId, Show, ShowId, VenueId};
+use tokio::sync::Mutex;
+
+use crate::error::ApiError;
+use crate::store::Store;
+use crate::store::seats::SeatDoc;
+use crate::store::shows::{PerformanceDoc, SeatCounts};
+
+/// One cached value. A change bumps `generation`; a snapshot taken under an
+/// older generation, or older than the ttl, is reloaded by the next reader.
+struct Cached<T> {
+    generation: AtomicU64,
+    slot: Mutex<Option<Snapshot<T>>>,
+}
+
+struct Snapshot<T> {
+    generation: u64,
+    taken: Instant,
+    value: Arc<T>,
+}
+
+impl<T> Default for Cached<T> {
+    fn default() -> Self {
+        Self {
+            generation: AtomicU64::new(0),
+            slot: Mutex::new(None),
+        }
+    }
+}
+
+impl<T> Cached<T> {
+    fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    async fn get<F>(&self, ttl: Duration, load: F) -> Result<Arc<T>, ApiError>
+    where
+        F: AsyncFnOnce() -> Result<T, ApiError>,
+    {
+        let mut slot = self.slot.lock().await;
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some(snapshot) = slot
+            .as_ref()
+            .filter(|s| s.generation == generation && s.taken.elapsed() < ttl)
+        {
+            return Ok(Arc::clone(&snapshot.value));
+        }
+        let taken = Instant::now();
+        let value = Arc::new(load().await?);
+        *slot = Some(Snapshot {
+            generation,
+            taken,
+            value: Arc::clone(&value),
+        });
+        Ok(value)
+    }
+}
+
+pub struct Catalogue {
+    ttl: Duration,
+    shows: Cached<ShowsView>,
+    seat_maps: SyncMutex<HashMap<ObjectId, Arc<Cached<Vec<SeatDoc>>>>>,
+}
+
+/// Every show with its performances and seat counts, as of one moment.
+pub struct ShowsView {
+    /// Newest first.
+    pub latest: Vec<ShowEntry>,
+    /// Indexes into `latest`, most booked seats first.
+    pub popular: Vec<usize>,
+    by_show: HashMap<ObjectId, usize>,
+    by_performance: HashMap<ObjectId, (usize, usize)>,
+}
+
+pub struct ShowEntry {
+    pub id: ObjectId,
+    pub show: Show,
+    pub performances: Vec<PerformanceEntry>,
+}
+
+pub struct PerformanceEntry {
+    pub doc: PerformanceDoc,
+    pub dto: Performance,
+}
+
+impl ShowsView {
+    pub fn show(&self, id: ObjectId) -> Option<&ShowEntry> {
+        self.by_show.get(&id).map(|&i| &self.latest[i])
+    }
+
+    pub fn performance(&self, id: ObjectId) -> Option<&PerformanceEntry> {
+        self.by_performance
+            .get(&id)
+            .map(|&(s, p)| &self.latest[s].performances[p])
+    }
+}
+
+impl Catalogue {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            shows: Cached::default(),
+            seat_maps: SyncMutex::new(HashMap::new()),
+        }
+    }
+
+    fn seat_map(&self, performance: ObjectId) -> Arc<Cached<Vec<SeatDoc>>> {
+        let mut maps = self
+            .seat_maps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(maps.entry(performance).or_default())
+    }
+
+    /// Drops what a seat change in `performance` made stale.
+    pub fn invalidate(&self, performance: ObjectId) {
+        self.seat_map(performance).invalidate();
+        self.shows.invalidate();
+    }
+
+    /// Drops the show list (after a catalogue change).
+    pub fn invalidate_shows(&self) {
+        self.shows.invalidate();
+    }
+
+    pub async fn shows(&self, store: &Store) -> Result<Arc<ShowsView>, ApiError> {
+        self.shows
+            .get(self.ttl, async || load_shows(store).await)
+            .await
+    }
+
+    pub async fn seats(
+        &self,
+        store: &Store,
+        performance: ObjectId,
+    ) -> Result<Arc<Vec<SeatDoc>>, ApiError> {
+        self.seat_map(performance)
+            .get(self.ttl, async || {
+                store.performance_seats(performance).await
+            })
+            .await
+    }
+}
+
+fn availability(total: u32, counts: SeatCounts) -> Availability {
+    let remaining = total.saturating_sub(counts.busy);
+    Availability {
+        total_seats: total,
+        remaining_seats: remaining,
+        booked_seats: counts.booked,
+        sold_out: total > 0 && remaining == 0,
+    }
+}
+
+async fn load_shows(store: &Store) -> Result<ShowsView, ApiError> {
+    let now = Utc::now();
+    let (shows, performances, counts) = futures::try_join!(
+        store.all_shows(),
+        store.all_performances(),
+        store.seat_counts(now),
+    )?;
+    let mut by_show: HashMap<ObjectId, usize> = HashMap::new();
+    let mut latest: Vec<ShowEntry> = shows
+        .into_iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            by_show.insert(doc.id, i);
+            ShowEntry {
+                id: doc.id,
+                show: Show {
+                    id: ShowId(doc.id.to_hex()),
+                    title: doc.title,
+                    poster_url: doc.poster_url,
+                    description: doc.description,
+                    location: doc.location,
+                    running_minutes: doc.running_minutes,
+                    created_at: doc.created_at.to_chrono(),
+                    min_price: None,
+                    availability: Availability::default(),
+                    booked_by_me: None,
+                },
+                performances: Vec::new(),
+            }
+        })
+        .collect();
+    let mut by_performance = HashMap::new();
+    for doc in performances {
+        let Some(&show_index) = by_show.get(&doc.show_id) else {
+            continue;
+        };
+        let counts = counts.get(&doc.id).copied().unwrap_or_default();
+        let dto = Performance {
+            id: PerformanceId(doc.id.to_hex()),
+            show_id: ShowId(doc.show_id.to_hex()),
+            venue_id: VenueId(doc.venue_id.to_hex()),
+            venue_name: doc.venue_name.clone(),
+            starts_at: doc.starts_at.to_chrono(),
+            ends_at: doc.ends_at.to_chrono(),
+            sale_opens_at: doc.sale_opens_at.to_chrono(),
+            prices: doc.prices.clone(),
+            availability: availability(doc.total_seats, counts),
+        };
+        let entry = &mut latest[show_index];
+        let sum = &mut entry.show.availability;
+        sum.total_seats += dto.availability.total_seats;
+        sum.remaining_seats += dto.availability.remaining_seats;
+        sum.booked_seats += dto.availability.booked_seats;
+        sum.sold_out = sum.total_seats > 0 && sum.remaining_seats == 0;
+        let cheapest = doc.prices.values().min().copied();
+        entry.show.min_price = match (entry.show.min_price, cheapest) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        by_performance.insert(doc.id, (show_index, entry.performances.len()));
+        entry.performances.push(PerformanceEntry { doc, dto });
+    }
+    let mut popular: Vec<usize> = (0..latest.len()).collect();
+    popular.sort_by(|&a, &b| {
+        latest[b]
+            .show
+            .availability
+            .booked_seats
+            .cmp(&latest[a].show.availability.booked_seats)
+            .then(a.cmp(&b))
+    });
+    Ok(ShowsView {
+        latest,
+        popular,
+        by_show,
+        by_performance,
+    })
+}

@@ -1,0 +1,221 @@
+//! Bookings: paid seats. Booking in one step, cancelling with a refund.
+
+use bson::doc;
+use bson::oid::ObjectId;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use mongodb::options::ReturnDocument;
+use serde::{Deserialize, Serialize};
+use shared::{
+    Booking, BookingId, BookingStatus, ErrorCode, LedgerKind, Page, PerformanceId, ShowId,
+};
+
+use super::holds::SeatOrder;
+use super::indexes::{BOOKED_SEATS, BOOKINGS};
+use super::shows::PerformanceDoc;
+use super::users::paginate;
+use super::wallet::Movement;
+use super::{Store, to_bson_time};
+use crate::domain::booking::IdempotencyKey;
+use crate::domain::page::{PageRequest, encode_cursor};
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BookingDoc {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub user_id: ObjectId,
+    pub performance_id: ObjectId,
+    pub show_id: ObjectId,
+    pub show_title: String,
+    pub venue_name: String,
+    pub starts_at: bson::DateTime,
+    pub seats: Vec<String>,
+    pub total: u32,
+    pub status: BookingStatus,
+    pub created_at: bson::DateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<bson::DateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<u32>,
+}
+
+impl BookingDoc {
+    pub fn new(
+        id: ObjectId,
+        user_id: ObjectId,
+        performance: &PerformanceDoc,
+        seats: Vec<String>,
+        total: u32,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            user_id,
+            performance_id: performance.id,
+            show_id: performance.show_id,
+            show_title: performance.show_title.clone(),
+            venue_name: performance.venue_name.clone(),
+            starts_at: performance.starts_at,
+            seats,
+            total,
+            status: BookingStatus::Confirmed,
+            created_at: to_bson_time(now),
+            cancelled_at: None,
+            refunded: None,
+        }
+    }
+
+    pub fn to_dto(&self) -> Booking {
+        Booking {
+            id: BookingId(self.id.to_hex()),
+            performance_id: PerformanceId(self.performance_id.to_hex()),
+            show_id: ShowId(self.show_id.to_hex()),
+            show_title: self.show_title.clone(),
+            venue_name: self.venue_name.clone(),
+            starts_at: self.starts_at.to_chrono(),
+            seats: self.seats.clone(),
+            total: self.total,
+            status: self.status,
+            created_at: self.created_at.to_chrono(),
+            cancelled_at: self.cancelled_at.map(|t| t.to_chrono()),
+            refunded: self.refunded,
+        }
+    }
+}
+
+impl Store {
+    pub fn bookings(&self) -> mongodb::Collection<BookingDoc> {
+        self.collection(BOOKINGS)
+    }
+
+    pub async fn booking(&self, id: ObjectId) -> Result<Option<BookingDoc>, ApiError> {
+        Ok(self.bookings().find_one(doc! { "_id": id }).await?)
+    }
+
+    /// Holds, pays and books the seats in one transaction.
+    pub async fn book_seats(&self, order: &SeatOrder<'_>) -> Result<Booking, ApiError> {
+        let booking = BookingDoc::new(
+            ObjectId::new(),
+            order.user,
+            order.performance,
+            order.seats.to_vec(),
+            order.total,
+            order.now,
+        );
+        let claim = doc! {
+            "$set": { "state": "booked", "holder": order.user, "booking_id": booking.id },
+            "$unset": { "hold_id": "", "hold_expires_at": "" },
+        };
+        let result = self
+            .transaction(async |session| {
+                self.claim_seats(
+                    session,
+                    order.performance.id,
+                    order.seats,
+                    claim.clone(),
+                    order.now,
+                )
+                .await?;
+                self.check_seat_limit(
+                    session,
+                    order.user,
+                    order.performance.id,
+                    order.seat_limit,
+                    order.now,
+                )
+                .await?;
+                self.pay_and_store_booking(session, &booking).await?;
+                let dto = booking.to_dto();
+                self.record_response(session, order.idempotency, 201, &dto)
+                    .await?;
+                Ok(dto)
+            })
+            .await;
+        self.name_taken_seats(result, order).await
+    }
+
+    /// Cancels a confirmed booking: its seats are free again and its price
+    /// goes back to the buyer's wallet, in one transaction.
+    pub async fn cancel_booking(
+        &self,
+        booking: &BookingDoc,
+        now: DateTime<Utc>,
+        idempotency: Option<&IdempotencyKey>,
+    ) -> Result<Booking, ApiError> {
+        let id = booking.id;
+        self.transaction(async |session| {
+            let cancelled = self
+                .bookings()
+                .find_one_and_update(
+                    doc! { "_id": id, "status": "confirmed" },
+                    doc! { "$set": {
+                        "status": "cancelled",
+                        "cancelled_at": to_bson_time(now),
+                        "refunded": booking.total,
+                    } },
+                )
+                .return_document(ReturnDocument::After)
+                .session(&mut *session)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::conflict(
+                        ErrorCode::InvalidStatus,
+                        "this booking is already cancelled",
+                    )
+                })?;
+            self.seats()
+                .update_many(
+                    doc! { "booking_id": id, "state": "booked" },
+                    super::seats::release_update(),
+                )
+                .session(&mut *session)
+                .await?;
+            self.collection::<bson::Document>(BOOKED_SEATS)
+                .delete_many(doc! { "booking_id": id })
+                .session(&mut *session)
+                .await?;
+            self.move_points(
+                session,
+                Movement {
+                    user_id: cancelled.user_id,
+                    amount: i64::from(cancelled.total),
+                    kind: LedgerKind::Refund,
+                    booking_id: Some(id),
+                    entry_key: format!("refund:{}", id.to_hex()),
+                },
+            )
+            .await?;
+            let dto = cancelled.to_dto();
+            self.record_response(session, idempotency, 200, &dto)
+                .await?;
+            Ok(dto)
+        })
+        .await
+    }
+
+    /// The user's bookings, newest first.
+    pub async fn user_bookings(
+        &self,
+        user_id: ObjectId,
+        page: &PageRequest,
+    ) -> Result<Page<Booking>, ApiError> {
+        let mut filter = doc! { "user_id": user_id };
+        if let Some((_, id)) = &page.after {
+            let id = ObjectId::parse_str(id)
+                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this list returned"))?;
+            filter.insert("_id", doc! { "$lt": id });
+        }
+        let docs: Vec<BookingDoc> = self
+            .bookings()
+            .find(filter)
+            .sort(doc! { "_id": -1 })
+            .limit(i64::from(page.limit) + 1)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(paginate(docs, page.limit, |b| {
+            (encode_cursor("booking", &b.id.to_hex()), b.to_dto())
+        }))
+    }
+}

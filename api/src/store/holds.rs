@@ -1,0 +1,319 @@
+//! Holds: seats set aside for a few minutes, then confirmed into a booking,
+//! released, or left to expire. Expiry needs no job: an expired hold's
+//! seats simply count as free.
+
+use bson::oid::ObjectId;
+use bson::{Document, doc};
+use chrono::{DateTime, Duration, Utc};
+use mongodb::options::ReturnDocument;
+use serde::{Deserialize, Serialize};
+use shared::{Booking, ErrorCode, Hold, HoldId, LedgerKind, PerformanceId};
+
+use super::bookings::BookingDoc;
+use super::indexes::{BOOKED_SEATS, HOLDS};
+use super::shows::PerformanceDoc;
+use super::wallet::Movement;
+use super::{Store, to_bson_time};
+use crate::domain::booking::IdempotencyKey;
+use crate::error::{ApiError, ResultExt};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldStatus {
+    Active,
+    Confirmed,
+    Released,
+    /// Set by the sweep; an active hold past `expires_at` is expired too.
+    Expired,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HoldDoc {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub user_id: ObjectId,
+    pub performance_id: ObjectId,
+    pub seats: Vec<String>,
+    pub total: u32,
+    pub expires_at: bson::DateTime,
+    pub status: HoldStatus,
+    pub created_at: bson::DateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking_id: Option<ObjectId>,
+}
+
+impl HoldDoc {
+    pub fn to_dto(&self) -> Hold {
+        Hold {
+            id: HoldId(self.id.to_hex()),
+            performance_id: PerformanceId(self.performance_id.to_hex()),
+            seats: self.seats.clone(),
+            total: self.total,
+            expires_at: self.expires_at.to_chrono(),
+        }
+    }
+
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.status == HoldStatus::Active && self.expires_at.to_chrono() > now
+    }
+}
+
+/// What a hold or booking request needs besides the seats.
+pub struct SeatOrder<'a> {
+    pub user: ObjectId,
+    pub performance: &'a PerformanceDoc,
+    pub seats: &'a [String],
+    /// Sum of the seats' prices.
+    pub total: u32,
+    pub seat_limit: u32,
+    pub now: DateTime<Utc>,
+    pub idempotency: Option<&'a IdempotencyKey>,
+}
+
+impl Store {
+    pub fn holds(&self) -> mongodb::Collection<HoldDoc> {
+        self.collection(HOLDS)
+    }
+
+    pub async fn hold(&self, id: ObjectId) -> Result<Option<HoldDoc>, ApiError> {
+        Ok(self.holds().find_one(doc! { "_id": id }).await?)
+    }
+
+    /// Holds every seat of the order or none.
+    pub async fn hold_seats(&self, order: &SeatOrder<'_>, ttl: Duration) -> Result<Hold, ApiError> {
+        let hold = HoldDoc {
+            id: ObjectId::new(),
+            user_id: order.user,
+            performance_id: order.performance.id,
+            seats: order.seats.to_vec(),
+            total: order.total,
+            expires_at: to_bson_time(order.now + ttl),
+            status: HoldStatus::Active,
+            created_at: to_bson_time(order.now),
+            booking_id: None,
+        };
+        let claim = doc! {
+            "$set": {
+                "state": "held",
+                "holder": order.user,
+                "hold_id": hold.id,
+                "hold_expires_at": hold.expires_at,
+            },
+            "$unset": { "booking_id": "" },
+        };
+        let result = self
+            .transaction(async |session| {
+                self.claim_seats(
+                    session,
+                    order.performance.id,
+                    order.seats,
+                    claim.clone(),
+                    order.now,
+                )
+                .await?;
+                self.check_seat_limit(
+                    session,
+                    order.user,
+                    order.performance.id,
+                    order.seat_limit,
+                    order.now,
+                )
+                .await?;
+                self.holds()
+                    .insert_one(&hold)
+                    .session(&mut *session)
+                    .await?;
+                let dto = hold.to_dto();
+                self.record_response(session, order.idempotency, 201, &dto)
+                    .await?;
+                Ok(dto)
+            })
+            .await;
+        self.name_taken_seats(result, order).await
+    }
+
+    /// Turns the generic `seat_taken` of a rolled-back claim into one naming
+    /// the seats.
+    pub async fn name_taken_seats<T>(
+        &self,
+        result: Result<T, ApiError>,
+        order: &SeatOrder<'_>,
+    ) -> Result<T, ApiError> {
+        match result {
+            Err(ApiError::Conflict {
+                code: ErrorCode::SeatTaken,
+                ..
+            }) => Err(self
+                .seats_taken_error(order.performance.id, order.seats)
+                .await),
+            other => other,
+        }
+    }
+
+    /// Pays for a live hold and turns it into a booking, in one transaction.
+    pub async fn confirm_hold(
+        &self,
+        user: ObjectId,
+        hold_id: ObjectId,
+        performance: &PerformanceDoc,
+        now: DateTime<Utc>,
+        idempotency: Option<&IdempotencyKey>,
+    ) -> Result<Booking, ApiError> {
+        let booking_id = ObjectId::new();
+        self.transaction(async |session| {
+            let hold = self
+                .holds()
+                .find_one_and_update(
+                    doc! {
+                        "_id": hold_id,
+                        "user_id": user,
+                        "status": "active",
+                        "expires_at": { "$gt": to_bson_time(now) },
+                    },
+                    doc! { "$set": { "status": "confirmed", "booking_id": booking_id } },
+                )
+                .return_document(ReturnDocument::After)
+                .session(&mut *session)
+                .await?;
+            let Some(hold) = hold else {
+                return Err(self.hold_refusal(user, hold_id).await);
+            };
+            let booked = self
+                .seats()
+                .update_many(
+                    doc! {
+                        "hold_id": hold_id,
+                        "state": "held",
+                        "hold_expires_at": { "$gt": to_bson_time(now) },
+                    },
+                    doc! {
+                        "$set": { "state": "booked", "booking_id": booking_id },
+                        "$unset": { "hold_id": "", "hold_expires_at": "" },
+                    },
+                )
+                .session(&mut *session)
+                .await?;
+            if booked.modified_count != hold.seats.len() as u64 {
+                return Err(hold_expired());
+            }
+            let booking = BookingDoc::new(
+                booking_id,
+                user,
+                performance,
+                hold.seats.clone(),
+                hold.total,
+                now,
+            );
+            self.pay_and_store_booking(session, &booking).await?;
+            let dto = booking.to_dto();
+            self.record_response(session, idempotency, 201, &dto)
+                .await?;
+            Ok(dto)
+        })
+        .await
+    }
+
+    /// Why a hold cannot be confirmed: not the caller's (404) or no longer live (409).
+    async fn hold_refusal(&self, user: ObjectId, hold_id: ObjectId) -> ApiError {
+        match self.hold(hold_id).await {
+            Ok(Some(hold)) if hold.user_id == user => match hold.status {
+                HoldStatus::Confirmed => ApiError::conflict(
+                    ErrorCode::InvalidStatus,
+                    "this hold is already confirmed; see your bookings",
+                ),
+                _ => hold_expired(),
+            },
+            Ok(_) => ApiError::NotFound("hold"),
+            Err(e) => e,
+        }
+    }
+
+    /// Releases a live hold early. Releasing an expired or released hold
+    /// changes nothing; a confirmed one is refused.
+    pub async fn release_hold(
+        &self,
+        user: ObjectId,
+        hold_id: ObjectId,
+    ) -> Result<ObjectId, ApiError> {
+        let hold = self
+            .hold(hold_id)
+            .await?
+            .filter(|h| h.user_id == user)
+            .ok_or(ApiError::NotFound("hold"))?;
+        if hold.status == HoldStatus::Confirmed {
+            return Err(ApiError::conflict(
+                ErrorCode::InvalidStatus,
+                "this hold is already confirmed; cancel the booking instead",
+            ));
+        }
+        self.transaction(async |session| {
+            self.holds()
+                .update_one(
+                    doc! { "_id": hold_id, "status": { "$in": ["active", "expired"] } },
+                    doc! { "$set": { "status": "released" } },
+                )
+                .session(&mut *session)
+                .await?;
+            self.seats()
+                .update_many(
+                    doc! { "hold_id": hold_id, "state": "held" },
+                    super::seats::release_update(),
+                )
+                .session(&mut *session)
+                .await?;
+            Ok(())
+        })
+        .await?;
+        Ok(hold.performance_id)
+    }
+
+    /// Inside a transaction: debits the buyer and stores the booking with
+    /// its ledger entry and one `booked_seats` document per seat, whose
+    /// unique (performance, label) index refuses a seat in two bookings
+    /// even if the seat documents were ever wrong.
+    pub async fn pay_and_store_booking(
+        &self,
+        session: &mut mongodb::ClientSession,
+        booking: &BookingDoc,
+    ) -> Result<(), ApiError> {
+        let booked: Vec<Document> = booking
+            .seats
+            .iter()
+            .map(|label| {
+                doc! {
+                    "performance_id": booking.performance_id,
+                    "label": label,
+                    "booking_id": booking.id,
+                }
+            })
+            .collect();
+        self.collection::<Document>(BOOKED_SEATS)
+            .insert_many(booked)
+            .session(&mut *session)
+            .await
+            .on_duplicate_key(|| ApiError::SeatsTaken(booking.seats.clone()))?;
+        self.move_points(
+            session,
+            Movement {
+                user_id: booking.user_id,
+                amount: -i64::from(booking.total),
+                kind: LedgerKind::Payment,
+                booking_id: Some(booking.id),
+                entry_key: format!("payment:{}", booking.id.to_hex()),
+            },
+        )
+        .await?;
+        self.bookings()
+            .insert_one(booking)
+            .session(&mut *session)
+            .await?;
+        Ok(())
+    }
+}
+
+fn hold_expired() -> ApiError {
+    ApiError::conflict(
+        ErrorCode::HoldExpired,
+        "this hold expired or was released; its seats may be taken now, so hold them again",
+    )
+}

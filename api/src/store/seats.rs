@@ -1,0 +1,208 @@
+//! One document per (performance, seat). Holding or booking seats is a
+//! conditional update that only matches free seats; whoever writes a seat
+//! first wins it, and a transaction makes several seats all-or-nothing.
+
+use bson::oid::ObjectId;
+use bson::{Document, doc};
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use mongodb::ClientSession;
+use serde::{Deserialize, Serialize};
+use shared::ErrorCode;
+
+use super::indexes::{SEAT_GUARDS, SEATS};
+use super::{Store, to_bson_time};
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatStateDoc {
+    Available,
+    /// Held until `hold_expires_at`; after that it counts as available.
+    Held,
+    Booked,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SeatDoc {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub performance_id: ObjectId,
+    pub label: String,
+    /// Place in the venue's layout, for drawing the map in order.
+    pub position: u32,
+    pub section: String,
+    pub row: String,
+    pub number: u32,
+    pub tier: String,
+    pub price: u32,
+    pub state: SeatStateDoc,
+    /// Who holds or booked the seat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<ObjectId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_id: Option<ObjectId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_expires_at: Option<bson::DateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking_id: Option<ObjectId>,
+}
+
+impl SeatDoc {
+    /// Whether the seat is taken at `now` (an expired hold is not).
+    pub fn is_busy(&self, now: DateTime<Utc>) -> bool {
+        match self.state {
+            SeatStateDoc::Available => false,
+            SeatStateDoc::Booked => true,
+            SeatStateDoc::Held => self.hold_expires_at.is_some_and(|t| t.to_chrono() > now),
+        }
+    }
+}
+
+/// Matches seats that are free at `now`.
+pub fn free_filter(now: DateTime<Utc>) -> Document {
+    doc! { "$or": [
+        { "state": "available" },
+        { "state": "held", "hold_expires_at": { "$lte": to_bson_time(now) } },
+    ] }
+}
+
+/// The update that makes a seat available again.
+pub fn release_update() -> Document {
+    doc! {
+        "$set": { "state": "available" },
+        "$unset": { "holder": "", "hold_id": "", "hold_expires_at": "", "booking_id": "" },
+    }
+}
+
+/// A claim lost to someone else; the caller names the seats after the
+/// transaction has been rolled back.
+fn seats_taken() -> ApiError {
+    ApiError::conflict(ErrorCode::SeatTaken, "some of these seats are taken")
+}
+
+impl Store {
+    pub fn seats(&self) -> mongodb::Collection<SeatDoc> {
+        self.collection(SEATS)
+    }
+
+    /// Every seat of a performance in layout order.
+    pub async fn performance_seats(
+        &self,
+        performance_id: ObjectId,
+    ) -> Result<Vec<SeatDoc>, ApiError> {
+        Ok(self
+            .seats()
+            .find(doc! { "performance_id": performance_id })
+            .sort(doc! { "position": 1 })
+            .await?
+            .try_collect()
+            .await?)
+    }
+
+    /// Inside a transaction: takes all `labels` if every one is free at
+    /// `now`, applying `update`; otherwise fails with `seat_taken`.
+    pub async fn claim_seats(
+        &self,
+        session: &mut ClientSession,
+        performance_id: ObjectId,
+        labels: &[String],
+        update: Document,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let mut filter = free_filter(now);
+        filter.insert("performance_id", performance_id);
+        filter.insert("label", doc! { "$in": labels.to_vec() });
+        let result = self
+            .seats()
+            .update_many(filter, update)
+            .session(&mut *session)
+            .await?;
+        if result.modified_count != labels.len() as u64 {
+            return Err(seats_taken());
+        }
+        Ok(())
+    }
+
+    /// Inside a transaction, after a claim: fails if `user` now holds or
+    /// owns more than `limit` seats of the performance. Writing the
+    /// (user, performance) guard document first makes two concurrent claims
+    /// by the same user conflict, so they cannot both pass the count.
+    pub async fn check_seat_limit(
+        &self,
+        session: &mut ClientSession,
+        user: ObjectId,
+        performance_id: ObjectId,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        self.collection::<Document>(SEAT_GUARDS)
+            .update_one(
+                doc! { "_id": format!("{}:{}", user.to_hex(), performance_id.to_hex()) },
+                doc! { "$inc": { "claims": 1 } },
+            )
+            .upsert(true)
+            .session(&mut *session)
+            .await?;
+        let owned = self
+            .seats()
+            .count_documents(doc! {
+                "performance_id": performance_id,
+                "holder": user,
+                "$or": [
+                    { "state": "booked" },
+                    { "state": "held", "hold_expires_at": { "$gt": to_bson_time(now) } },
+                ],
+            })
+            .session(&mut *session)
+            .await?;
+        if owned > u64::from(limit) {
+            return Err(ApiError::conflict(
+                ErrorCode::SeatLimitExceeded,
+                format!("you may hold or book at most {limit} seats of this performance"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The `seat_taken` error naming the seats of `labels` that are busy now.
+    pub async fn seats_taken_error(&self, performance_id: ObjectId, labels: &[String]) -> ApiError {
+        let now = Utc::now();
+        let busy: Vec<String> = match self
+            .seats()
+            .find(doc! { "performance_id": performance_id, "label": { "$in": labels.to_vec() } })
+            .await
+        {
+            Ok(cursor) => cursor
+                .try_collect::<Vec<SeatDoc>>()
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|s| s.is_busy(now))
+                .map(|s| s.label)
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let named = if busy.is_empty() {
+            labels.to_vec()
+        } else {
+            busy
+        };
+        ApiError::SeatsTaken(named)
+    }
+
+    /// Frees seats whose hold expired and marks those holds expired. Only
+    /// tidying: requests already treat an expired hold as free.
+    pub async fn sweep_expired_holds(&self, now: DateTime<Utc>) -> Result<(u64, u64), ApiError> {
+        let expired = doc! { "state": "held", "hold_expires_at": { "$lte": to_bson_time(now) } };
+        let seats = self.seats().update_many(expired, release_update()).await?;
+        let holds = self
+            .collection::<Document>(super::indexes::HOLDS)
+            .update_many(
+                doc! { "status": "active", "expires_at": { "$lte": to_bson_time(now) } },
+                doc! { "$set": { "status": "expired" } },
+            )
+            .await?;
+        Ok((seats.modified_count, holds.modified_count))
+    }
+}

@@ -1,0 +1,239 @@
+//! Shows, performances and the seat counts the catalogue shows.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use bson::oid::ObjectId;
+use bson::{Document, doc};
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::indexes::{BOOKINGS, PERFORMANCES, SEATS, SHOWS};
+use super::seats::{SeatDoc, SeatStateDoc};
+use super::venues::VenueDoc;
+use super::{Store, to_bson_time};
+use crate::domain::show::{NewPerformance, NewShow};
+use crate::domain::venue::NewVenue;
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShowDoc {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub title: String,
+    pub poster_url: String,
+    pub description: String,
+    pub location: String,
+    pub running_minutes: u32,
+    pub created_at: bson::DateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PerformanceDoc {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub show_id: ObjectId,
+    pub show_title: String,
+    pub venue_id: ObjectId,
+    pub venue_name: String,
+    pub starts_at: bson::DateTime,
+    pub ends_at: bson::DateTime,
+    pub sale_opens_at: bson::DateTime,
+    pub prices: BTreeMap<String, u32>,
+    pub total_seats: u32,
+    pub created_at: bson::DateTime,
+}
+
+/// Booked and busy (booked or actively held) seats of one performance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeatCounts {
+    pub booked: u32,
+    pub busy: u32,
+}
+
+impl Store {
+    pub fn shows(&self) -> mongodb::Collection<ShowDoc> {
+        self.collection(SHOWS)
+    }
+
+    pub fn performances(&self) -> mongodb::Collection<PerformanceDoc> {
+        self.collection(PERFORMANCES)
+    }
+
+    pub async fn insert_show(&self, show: NewShow) -> Result<ShowDoc, ApiError> {
+        let doc = ShowDoc {
+            id: ObjectId::new(),
+            title: show.title,
+            poster_url: show.poster_url,
+            description: show.description,
+            location: show.location,
+            running_minutes: show.running_minutes,
+            created_at: bson::DateTime::now(),
+        };
+        self.shows().insert_one(&doc).await?;
+        Ok(doc)
+    }
+
+    pub async fn show(&self, id: ObjectId) -> Result<Option<ShowDoc>, ApiError> {
+        Ok(self.shows().find_one(doc! { "_id": id }).await?)
+    }
+
+    pub async fn performance(&self, id: ObjectId) -> Result<Option<PerformanceDoc>, ApiError> {
+        Ok(self.performances().find_one(doc! { "_id": id }).await?)
+    }
+
+    /// Creates a performance and one seat document per seat of its venue,
+    /// all or nothing.
+    pub async fn insert_performance(
+        &self,
+        show: &ShowDoc,
+        venue: &VenueDoc,
+        performance: &NewPerformance,
+    ) -> Result<PerformanceDoc, ApiError> {
+        let layout = NewVenue::try_from(shared::CreateVenue {
+            name: venue.name.clone(),
+            location: venue.location.clone(),
+            sections: venue.sections.clone(),
+        })
+        .map_err(|e| {
+            ApiError::Internal(format!(
+                "stored venue {} is invalid: {}",
+                venue.id, e.message
+            ))
+        })?;
+        let doc = PerformanceDoc {
+            id: ObjectId::new(),
+            show_id: show.id,
+            show_title: show.title.clone(),
+            venue_id: venue.id,
+            venue_name: venue.name.clone(),
+            starts_at: to_bson_time(performance.starts_at),
+            ends_at: to_bson_time(
+                performance.starts_at + chrono::Duration::minutes(i64::from(show.running_minutes)),
+            ),
+            sale_opens_at: to_bson_time(performance.sale_opens_at),
+            prices: performance.prices.clone(),
+            total_seats: layout.seats.len() as u32,
+            created_at: bson::DateTime::now(),
+        };
+        let seats: Vec<SeatDoc> = layout
+            .seats
+            .iter()
+            .enumerate()
+            .map(|(position, seat)| SeatDoc {
+                id: ObjectId::new(),
+                performance_id: doc.id,
+                label: seat.label.clone(),
+                position: position as u32,
+                section: seat.section.clone(),
+                row: seat.row.clone(),
+                number: seat.number,
+                tier: seat.tier.clone(),
+                price: performance
+                    .prices
+                    .get(&seat.tier)
+                    .copied()
+                    .unwrap_or_default(),
+                state: SeatStateDoc::Available,
+                holder: None,
+                hold_id: None,
+                hold_expires_at: None,
+                booking_id: None,
+            })
+            .collect();
+        let performances = self.performances();
+        let seat_coll = self.collection::<SeatDoc>(SEATS);
+        self.transaction(async |session| {
+            performances.insert_one(&doc).session(&mut *session).await?;
+            seat_coll.insert_many(&seats).session(&mut *session).await?;
+            Ok(())
+        })
+        .await?;
+        Ok(doc)
+    }
+
+    pub async fn all_shows(&self) -> Result<Vec<ShowDoc>, ApiError> {
+        Ok(self
+            .shows()
+            .find(doc! {})
+            .sort(doc! { "created_at": -1, "_id": -1 })
+            .await?
+            .try_collect()
+            .await?)
+    }
+
+    pub async fn all_performances(&self) -> Result<Vec<PerformanceDoc>, ApiError> {
+        Ok(self
+            .performances()
+            .find(doc! {})
+            .sort(doc! { "starts_at": 1, "_id": 1 })
+            .await?
+            .try_collect()
+            .await?)
+    }
+
+    /// Booked and busy seats per performance, counting only unexpired holds.
+    /// Performances with every seat free are absent.
+    pub async fn seat_counts(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<ObjectId, SeatCounts>, ApiError> {
+        let now = to_bson_time(now);
+        let pipeline = vec![
+            doc! { "$match": { "state": { "$in": ["held", "booked"] } } },
+            doc! { "$project": {
+                "performance_id": 1,
+                "booked": { "$cond": [{ "$eq": ["$state", "booked"] }, 1, 0] },
+                "busy": { "$cond": [
+                    { "$or": [
+                        { "$eq": ["$state", "booked"] },
+                        { "$gt": ["$hold_expires_at", now] },
+                    ] },
+                    1,
+                    0,
+                ] },
+            } },
+            doc! { "$group": {
+                "_id": "$performance_id",
+                "booked": { "$sum": "$booked" },
+                "busy": { "$sum": "$busy" },
+            } },
+        ];
+        let mut cursor = self
+            .collection::<Document>(SEATS)
+            .aggregate(pipeline)
+            .await?;
+        let mut counts = HashMap::new();
+        while let Some(row) = cursor.try_next().await? {
+            let id = row
+                .get_object_id("_id")
+                .map_err(|e| ApiError::Internal(format!("seat count row: {e}")))?;
+            let number = |key: &str| -> u32 {
+                row.get_i32(key)
+                    .map(|n| n.max(0) as u32)
+                    .or_else(|_| row.get_i64(key).map(|n| n.max(0) as u32))
+                    .unwrap_or(0)
+            };
+            counts.insert(
+                id,
+                SeatCounts {
+                    booked: number("booked"),
+                    busy: number("busy"),
+                },
+            );
+        }
+        Ok(counts)
+    }
+
+    /// Shows the user holds a confirmed booking for.
+    pub async fn shows_booked_by(&self, user_id: ObjectId) -> Result<HashSet<ObjectId>, ApiError> {
+        let ids = self
+            .collection::<Document>(BOOKINGS)
+            .distinct(
+                "show_id",
+                doc! { "user_id": user_id, "status": "confirmed" },
+            )
+            .await?;
+        Ok(ids.into_iter().filter_map(|b| b.as_object_id()).collect())
+    }
+}
