@@ -2,6 +2,7 @@
 //! a free port with its own database, and one typed request helper.
 
 pub mod db;
+pub mod events;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -9,4 +9,8 @@ mod openapi;
 mod outage;
 mod reservations;
 mod rooms;
+mod seat_races;
+mod seats;
+mod shows;
 mod users;
+mod wallet;

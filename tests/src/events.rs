@@ -1,0 +1,134 @@
+//! Helpers for seated-event tests: a venue, a show and a performance ready to sell.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use shared::{Booking, Hold, Performance, Show, Venue};
+
+use crate::{TestApp, TestResponse};
+
+/// A performance on sale in a venue of `rows` x `seats_per_row` seats
+/// (rows A, B, ...), every seat costing `price`.
+pub struct Stage {
+    pub admin: String,
+    pub venue: Venue,
+    pub show: Show,
+    pub performance: Performance,
+}
+
+impl Stage {
+    pub fn perf_path(&self, rest: &str) -> String {
+        format!("/api/v1/performances/{}{rest}", self.performance.id)
+    }
+}
+
+pub async fn stage(app: &TestApp, rows: u32, seats_per_row: u32, price: u32) -> Stage {
+    stage_at(
+        app,
+        rows,
+        seats_per_row,
+        price,
+        Utc::now() + Duration::days(30),
+    )
+    .await
+}
+
+pub async fn stage_at(
+    app: &TestApp,
+    rows: u32,
+    seats_per_row: u32,
+    price: u32,
+    starts_at: DateTime<Utc>,
+) -> Stage {
+    let admin = app.admin_token().await;
+    let rows_spec: Vec<_> = (0..rows)
+        .map(|i| json!({ "label": ((b'A' + i as u8) as char).to_string(), "seats": seats_per_row, "tier": "R" }))
+        .collect();
+    let venue = app
+        .post(
+            "/api/v1/venues",
+            Some(&admin),
+            &json!({ "name": format!("Hall {}", uuid::Uuid::new_v4().simple()), "sections": [{ "name": "Floor", "rows": rows_spec }] }),
+        )
+        .await;
+    venue.assert_status(201);
+    let venue: Venue = venue.json();
+    let show = app
+        .post(
+            "/api/v1/shows",
+            Some(&admin),
+            &json!({ "title": "Les Misérables", "running_minutes": 150, "poster_url": "/posters/1.svg" }),
+        )
+        .await;
+    show.assert_status(201);
+    let show: Show = show.json();
+    let performance = app
+        .post(
+            &format!("/api/v1/shows/{}/performances", show.id),
+            Some(&admin),
+            &json!({ "venue_id": venue.id, "starts_at": starts_at.to_rfc3339(), "prices": { "R": price } }),
+        )
+        .await;
+    performance.assert_status(201);
+    Stage {
+        admin,
+        venue,
+        show,
+        performance: performance.json(),
+    }
+}
+
+impl TestApp {
+    pub async fn charge(&self, token: &str, amount: i64) -> TestResponse {
+        self.post(
+            "/api/v1/wallet/charge",
+            Some(token),
+            &json!({ "amount": amount }),
+        )
+        .await
+    }
+
+    /// A new user with `points` in their wallet.
+    pub async fn buyer(&self, points: i64) -> String {
+        let (_, token) = self.new_user().await;
+        if points > 0 {
+            self.charge(&token, points).await.assert_status(200);
+        }
+        token
+    }
+
+    pub async fn hold(&self, token: &str, stage: &Stage, seats: &[&str]) -> TestResponse {
+        self.post(
+            &stage.perf_path("/holds"),
+            Some(token),
+            &json!({ "seats": seats }),
+        )
+        .await
+    }
+
+    pub async fn hold_ok(&self, token: &str, stage: &Stage, seats: &[&str]) -> Hold {
+        let response = self.hold(token, stage, seats).await;
+        response.assert_status(201);
+        response.json()
+    }
+
+    pub async fn book(&self, token: &str, stage: &Stage, seats: &[&str]) -> TestResponse {
+        self.post(
+            &stage.perf_path("/bookings"),
+            Some(token),
+            &json!({ "seats": seats }),
+        )
+        .await
+    }
+
+    pub async fn book_ok(&self, token: &str, stage: &Stage, seats: &[&str]) -> Booking {
+        let response = self.book(token, stage, seats).await;
+        response.assert_status(201);
+        response.json()
+    }
+
+    pub async fn balance(&self, token: &str) -> i64 {
+        let response = self.get("/api/v1/wallet", Some(token)).await;
+        response.assert_status(200);
+        response.json::<shared::Wallet>().balance
+    }
+}
