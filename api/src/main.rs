@@ -1,4 +1,5 @@
-//! `api` serves the API; `api seed FILE` loads demo data; `api openapi`
+//! `api` serves the API; `api seed FILE` loads the meeting-room demo data;
+//! `api seed-catalog` generates the seated-event catalogue; `api openapi`
 //! prints the OpenAPI document.
 
 use std::process::ExitCode;
@@ -6,7 +7,8 @@ use std::process::ExitCode;
 use api::configuration::Settings;
 use api::startup::Application;
 
-const USAGE: &str = "usage: api [serve | seed <meeting-rooms.json> | openapi]";
+const USAGE: &str = "usage: api [serve | seed <meeting-rooms.json> | seed-catalog [--shows N] \
+[--performances N] [--rows N] [--seats-per-row N] [--seed N] [--demo-points N] | openapi]";
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -20,6 +22,7 @@ async fn main() -> ExitCode {
     {
         [] | ["serve"] => serve().await,
         ["seed", file] => seed(file).await,
+        ["seed-catalog", options @ ..] => seed_catalog(options).await,
         ["openapi"] => api::openapi::to_json()
             .map(|json| print!("{json}"))
             .map_err(|e| e.to_string()),
@@ -49,4 +52,21 @@ async fn seed(file: &str) -> Result<(), String> {
     api::seed::load_file(&settings, std::path::Path::new(file))
         .await
         .map_err(|e| format!("seeding {file}: {e}"))
+}
+
+async fn seed_catalog(options: &[&str]) -> Result<(), String> {
+    let spec =
+        api::seed::catalog::CatalogSpec::from_args(options).map_err(|e| format!("{e}\n{USAGE}"))?;
+    let settings = Settings::load().map_err(|e| format!("configuration: {e}"))?;
+    let counts = api::seed::catalog::generate(&settings, &spec)
+        .await
+        .map_err(|e| format!("generating the catalogue: {e}"))?;
+    tracing::info!(
+        venues = counts.venues,
+        shows = counts.shows,
+        performances = counts.performances,
+        wallets_granted = counts.wallets,
+        "catalogue ready"
+    );
+    Ok(())
 }

@@ -15,7 +15,7 @@ use super::indexes::{LEDGER, WALLETS};
 use super::users::paginate;
 use crate::domain::booking::IdempotencyKey;
 use crate::domain::page::{PageRequest, encode_cursor};
-use crate::error::ApiError;
+use crate::error::{ApiError, is_duplicate_key};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WalletDoc {
@@ -164,6 +164,34 @@ impl Store {
             Ok(wallet)
         })
         .await
+    }
+
+    /// Gives every existing account `points` once (demo data): a second
+    /// run finds the grant's ledger key taken and skips it. Returns how many
+    /// accounts were granted points now.
+    pub async fn grant_demo_points(&self, points: i64) -> Result<u32, ApiError> {
+        let users: Vec<bson::Document> = self
+            .collection::<bson::Document>(super::indexes::USERS)
+            .find(doc! {})
+            .projection(doc! { "_id": 1 })
+            .await?
+            .try_collect()
+            .await?;
+        let mut granted = 0;
+        for user in users {
+            let id = user
+                .get_object_id("_id")
+                .map_err(|e| ApiError::Internal(format!("user without id: {e}")))?;
+            match self
+                .charge(id, points, format!("demo-grant:{}", id.to_hex()), None)
+                .await
+            {
+                Ok(_) => granted += 1,
+                Err(ApiError::Database(e)) if is_duplicate_key(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(granted)
     }
 
     /// Newest entries first.
