@@ -219,7 +219,8 @@ fn run(
             )
             .service(web::redirect("/api/docs", "/api/docs/"))
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
-            .service(web::scope("/api").default_service(web::to(api_not_found)));
+            .service(web::scope("/api").default_service(web::to(api_not_found)))
+            .service(routes::posters::poster);
         if let Some(dir) = &static_dir {
             let index = dir.join("index.html");
             // Client-side routes (/rooms/42) fall back to the app's index.html.

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod bookings;
 pub mod health;
+pub mod posters;
 pub mod reservations;
 pub mod rooms;
 pub mod seats;
