@@ -73,6 +73,14 @@ pub struct Catalogue {
     ttl: Duration,
     shows: Cached<ShowsView>,
     seat_maps: SyncMutex<HashMap<ObjectId, Arc<Cached<Vec<SeatDoc>>>>>,
+    performances: SyncMutex<HashMap<ObjectId, Arc<PerformanceInfo>>>,
+}
+
+/// What never changes about a performance once created: the document and
+/// the price of each seat label. Cached without expiry.
+pub struct PerformanceInfo {
+    pub doc: PerformanceDoc,
+    pub prices: HashMap<String, u32>,
 }
 
 /// Every show with its performances and seat counts, as of one moment.
@@ -114,7 +122,35 @@ impl Catalogue {
             ttl,
             shows: Cached::default(),
             seat_maps: SyncMutex::new(HashMap::new()),
+            performances: SyncMutex::new(HashMap::new()),
         }
+    }
+
+    /// The immutable part of a performance, or `None` if it does not exist.
+    pub async fn performance(
+        &self,
+        store: &Store,
+        id: ObjectId,
+    ) -> Result<Option<Arc<PerformanceInfo>>, ApiError> {
+        let known = self
+            .performances
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&id)
+            .cloned();
+        if known.is_some() {
+            return Ok(known);
+        }
+        let Some(doc) = store.performance(id).await? else {
+            return Ok(None);
+        };
+        let prices = store.seat_prices(id).await?;
+        let info = Arc::new(PerformanceInfo { doc, prices });
+        self.performances
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id, Arc::clone(&info));
+        Ok(Some(info))
     }
 
     fn seat_map(&self, performance: ObjectId) -> Arc<Cached<Vec<SeatDoc>>> {

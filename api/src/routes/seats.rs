@@ -13,7 +13,7 @@ use shared::{
 
 use super::AppConfig;
 use crate::auth::AuthUser;
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, PerformanceInfo};
 use crate::domain::booking::SeatSelection;
 use crate::error::ApiError;
 use crate::extract::Json;
@@ -105,10 +105,10 @@ async fn get_seat_map(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = object_id(&path, "performance")?;
-    let seats = catalogue.seats(&store, id).await?;
-    if seats.is_empty() {
+    if catalogue.performance(&store, id).await?.is_none() {
         return Err(ApiError::NotFound("performance"));
     }
+    let seats = catalogue.seats(&store, id).await?;
     let map = seat_map(id, &seats, user.0.as_ref().map(AuthUser::id), Utc::now());
     json_with_etag(&req, &map)
 }
@@ -119,18 +119,13 @@ async fn on_sale(
     catalogue: &Catalogue,
     id: ObjectId,
     now: DateTime<Utc>,
-) -> Result<PerformanceDoc, ApiError> {
-    let view = catalogue.shows(store).await?;
-    let performance = match view.performance(id) {
-        Some(entry) => entry.doc.clone(),
-        // Created on another instance since the snapshot.
-        None => store
-            .performance(id)
-            .await?
-            .ok_or(ApiError::NotFound("performance"))?,
-    };
-    check_not_started(&performance, now)?;
-    let opens = performance.sale_opens_at.to_chrono();
+) -> Result<Arc<PerformanceInfo>, ApiError> {
+    let performance = catalogue
+        .performance(store, id)
+        .await?
+        .ok_or(ApiError::NotFound("performance"))?;
+    check_not_started(&performance.doc, now)?;
+    let opens = performance.doc.sale_opens_at.to_chrono();
     if now < opens {
         return Err(ApiError::conflict(
             ErrorCode::SaleNotOpen,
@@ -151,12 +146,12 @@ pub fn check_not_started(performance: &PerformanceDoc, now: DateTime<Utc>) -> Re
 }
 
 /// The total price of `labels`, refusing labels the venue does not have.
-fn price_of(seats: &Arc<Vec<SeatDoc>>, labels: &[String]) -> Result<u32, ApiError> {
+fn price_of(performance: &PerformanceInfo, labels: &[String]) -> Result<u32, ApiError> {
     let mut total: u32 = 0;
     let mut unknown = Vec::new();
     for label in labels {
-        match seats.iter().find(|s| &s.label == label) {
-            Some(seat) => total = total.saturating_add(seat.price),
+        match performance.prices.get(label) {
+            Some(price) => total = total.saturating_add(*price),
             None => unknown.push(label.as_str()),
         }
     }
@@ -171,7 +166,7 @@ fn price_of(seats: &Arc<Vec<SeatDoc>>, labels: &[String]) -> Result<u32, ApiErro
 
 /// Everything a hold or booking handler does before touching the seats.
 struct Prepared {
-    performance: PerformanceDoc,
+    performance: Arc<PerformanceInfo>,
     seats: Vec<String>,
     total: u32,
 }
@@ -186,8 +181,7 @@ async fn prepare(
 ) -> Result<Prepared, ApiError> {
     let selection = SeatSelection::parse(body, config.events.max_seats_per_user)?;
     let performance = on_sale(store, catalogue, id, now).await?;
-    let layout = catalogue.seats(store, id).await?;
-    let total = price_of(&layout, &selection.0)?;
+    let total = price_of(&performance, &selection.0)?;
     Ok(Prepared {
         performance,
         seats: selection.0,
@@ -232,7 +226,7 @@ async fn hold_seats(
         let prepared = prepare(&store, &catalogue, &config, id, body.0, now).await?;
         let order = SeatOrder {
             user: user.id(),
-            performance: &prepared.performance,
+            performance: &prepared.performance.doc,
             seats: &prepared.seats,
             total: prepared.total,
             seat_limit: config.events.max_seats_per_user,
@@ -283,7 +277,7 @@ async fn book_seats(
         let prepared = prepare(&store, &catalogue, &config, id, body.0, now).await?;
         let order = SeatOrder {
             user: user.id(),
-            performance: &prepared.performance,
+            performance: &prepared.performance.doc,
             seats: &prepared.seats,
             total: prepared.total,
             seat_limit: config.events.max_seats_per_user,
@@ -332,16 +326,16 @@ async fn confirm_hold(
             .await?
             .filter(|h| h.user_id == user.id())
             .ok_or(ApiError::NotFound("hold"))?;
-        let performance = store
-            .performance(hold.performance_id)
+        let performance = catalogue
+            .performance(&store, hold.performance_id)
             .await?
             .ok_or(ApiError::NotFound("performance"))?;
         let now = Utc::now();
-        check_not_started(&performance, now)?;
+        check_not_started(&performance.doc, now)?;
         let booking = store
-            .confirm_hold(user.id(), hold_id, &performance, now, key.as_ref())
+            .confirm_hold(user.id(), hold_id, &performance.doc, now, key.as_ref())
             .await;
-        catalogue.invalidate(performance.id);
+        catalogue.invalidate(performance.doc.id);
         booking
     })
     .await

@@ -100,6 +100,30 @@ impl Store {
             .await?)
     }
 
+    /// Label to price of every seat of a performance.
+    pub async fn seat_prices(
+        &self,
+        performance_id: ObjectId,
+    ) -> Result<std::collections::HashMap<String, u32>, ApiError> {
+        let mut cursor = self
+            .collection::<Document>(SEATS)
+            .find(doc! { "performance_id": performance_id })
+            .projection(doc! { "_id": 0, "label": 1, "price": 1 })
+            .await?;
+        let mut prices = std::collections::HashMap::new();
+        while let Some(seat) = cursor.try_next().await? {
+            let label = seat
+                .get_str("label")
+                .map_err(|e| ApiError::Internal(format!("seat without label: {e}")))?;
+            let price = seat
+                .get_i64("price")
+                .or_else(|_| seat.get_i32("price").map(i64::from))
+                .map_err(|e| ApiError::Internal(format!("seat without price: {e}")))?;
+            prices.insert(label.to_owned(), u32::try_from(price).unwrap_or(u32::MAX));
+        }
+        Ok(prices)
+    }
+
     /// Inside a transaction: takes all `labels` if every one is free at
     /// `now`, applying `update`; otherwise fails with `seat_taken`.
     pub async fn claim_seats(
