@@ -164,29 +164,47 @@ fn price_of(performance: &PerformanceInfo, labels: &[String]) -> Result<u32, Api
     Ok(total)
 }
 
-/// Everything a hold or booking handler does before touching the seats.
-struct Prepared {
-    performance: Arc<PerformanceInfo>,
-    seats: Vec<String>,
-    total: u32,
+/// A request to take seats of a performance, by holding or booking them.
+struct Sale<'a> {
+    store: &'a Store,
+    catalogue: &'a Catalogue,
+    config: &'a AppConfig,
+    user: &'a AuthUser,
 }
 
-async fn prepare(
-    store: &Store,
-    catalogue: &Catalogue,
-    config: &AppConfig,
-    id: ObjectId,
-    body: SeatRequest,
-    now: DateTime<Utc>,
-) -> Result<Prepared, ApiError> {
-    let selection = SeatSelection::parse(body, config.events.max_seats_per_user)?;
-    let performance = on_sale(store, catalogue, id, now).await?;
-    let total = price_of(&performance, &selection.0)?;
-    Ok(Prepared {
-        performance,
-        seats: selection.0,
-        total,
-    })
+impl Sale<'_> {
+    /// Checks the request and the sale window, prices the seats, then runs
+    /// `take` (the transaction) under the request's idempotency key.
+    async fn run<T: serde::Serialize>(
+        &self,
+        operation: &str,
+        performance: &str,
+        idempotency: IdempotencyHeader,
+        body: SeatRequest,
+        take: impl AsyncFnOnce(&SeatOrder<'_>) -> Result<T, ApiError>,
+    ) -> Result<HttpResponse, ApiError> {
+        let id = object_id(performance, "performance")?;
+        let key = idempotency.key(self.user, &format!("{operation} {id}"), &body)?;
+        replay_or(self.store, key.as_ref(), StatusCode::CREATED, async {
+            let now = Utc::now();
+            let selection = SeatSelection::parse(body, self.config.events.max_seats_per_user)?;
+            let performance = on_sale(self.store, self.catalogue, id, now).await?;
+            let total = price_of(&performance, &selection.0)?;
+            let order = SeatOrder {
+                user: self.user.id(),
+                performance: &performance.doc,
+                seats: &selection.0,
+                total,
+                seat_limit: self.config.events.max_seats_per_user,
+                now,
+                idempotency: key.as_ref(),
+            };
+            let taken = take(&order).await;
+            self.catalogue.invalidate(id);
+            taken
+        })
+        .await
+    }
 }
 
 /// Holds seats, all or none, until `expires_at`. Accepts `Idempotency-Key`.
@@ -219,23 +237,15 @@ async fn hold_seats(
     path: web::Path<String>,
     body: Json<SeatRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = object_id(&path, "performance")?;
-    let key = idempotency.key(&user, &format!("hold {id}"), &body.0)?;
-    replay_or(&store, key.as_ref(), StatusCode::CREATED, async {
-        let now = Utc::now();
-        let prepared = prepare(&store, &catalogue, &config, id, body.0, now).await?;
-        let order = SeatOrder {
-            user: user.id(),
-            performance: &prepared.performance.doc,
-            seats: &prepared.seats,
-            total: prepared.total,
-            seat_limit: config.events.max_seats_per_user,
-            now,
-            idempotency: key.as_ref(),
-        };
-        let hold = store.hold_seats(&order, config.events.hold_ttl).await;
-        catalogue.invalidate(id);
-        hold
+    let ttl = config.events.hold_ttl;
+    let sale = Sale {
+        store: &store,
+        catalogue: &catalogue,
+        config: &config,
+        user: &user,
+    };
+    sale.run("hold", &path, idempotency, body.0, async |order| {
+        store.hold_seats(order, ttl).await
     })
     .await
 }
@@ -270,23 +280,14 @@ async fn book_seats(
     path: web::Path<String>,
     body: Json<SeatRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = object_id(&path, "performance")?;
-    let key = idempotency.key(&user, &format!("book {id}"), &body.0)?;
-    replay_or(&store, key.as_ref(), StatusCode::CREATED, async {
-        let now = Utc::now();
-        let prepared = prepare(&store, &catalogue, &config, id, body.0, now).await?;
-        let order = SeatOrder {
-            user: user.id(),
-            performance: &prepared.performance.doc,
-            seats: &prepared.seats,
-            total: prepared.total,
-            seat_limit: config.events.max_seats_per_user,
-            now,
-            idempotency: key.as_ref(),
-        };
-        let booking = store.book_seats(&order).await;
-        catalogue.invalidate(id);
-        booking
+    let sale = Sale {
+        store: &store,
+        catalogue: &catalogue,
+        config: &config,
+        user: &user,
+    };
+    sale.run("book", &path, idempotency, body.0, async |order| {
+        store.book_seats(order).await
     })
     .await
 }

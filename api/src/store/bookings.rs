@@ -3,7 +3,6 @@
 use bson::doc;
 use bson::oid::ObjectId;
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
 use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 use shared::{
@@ -13,11 +12,10 @@ use shared::{
 use super::holds::SeatOrder;
 use super::indexes::{BOOKED_SEATS, BOOKINGS};
 use super::shows::PerformanceDoc;
-use super::users::paginate;
 use super::wallet::Movement;
-use super::{Store, to_bson_time};
+use super::{Store, newest_first, to_bson_time};
 use crate::domain::booking::IdempotencyKey;
-use crate::domain::page::{PageRequest, encode_cursor};
+use crate::domain::page::PageRequest;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -109,22 +107,7 @@ impl Store {
         };
         let result = self
             .transaction(async |session| {
-                self.claim_seats(
-                    session,
-                    order.performance.id,
-                    order.seats,
-                    claim.clone(),
-                    order.now,
-                )
-                .await?;
-                self.check_seat_limit(
-                    session,
-                    order.user,
-                    order.performance.id,
-                    order.seat_limit,
-                    order.now,
-                )
-                .await?;
+                self.claim_for(session, order, claim.clone()).await?;
                 self.pay_and_store_booking(session, &booking).await?;
                 let dto = booking.to_dto();
                 self.record_response(session, order.idempotency, 201, &dto)
@@ -200,22 +183,13 @@ impl Store {
         user_id: ObjectId,
         page: &PageRequest,
     ) -> Result<Page<Booking>, ApiError> {
-        let mut filter = doc! { "user_id": user_id };
-        if let Some((_, id)) = &page.after {
-            let id = ObjectId::parse_str(id)
-                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this list returned"))?;
-            filter.insert("_id", doc! { "$lt": id });
-        }
-        let docs: Vec<BookingDoc> = self
-            .bookings()
-            .find(filter)
-            .sort(doc! { "_id": -1 })
-            .limit(i64::from(page.limit) + 1)
-            .await?
-            .try_collect()
-            .await?;
-        Ok(paginate(docs, page.limit, |b| {
-            (encode_cursor("booking", &b.id.to_hex()), b.to_dto())
-        }))
+        newest_first(
+            self.bookings(),
+            doc! { "user_id": user_id },
+            page,
+            |b| b.id,
+            BookingDoc::to_dto,
+        )
+        .await
     }
 }

@@ -103,22 +103,7 @@ impl Store {
         };
         let result = self
             .transaction(async |session| {
-                self.claim_seats(
-                    session,
-                    order.performance.id,
-                    order.seats,
-                    claim.clone(),
-                    order.now,
-                )
-                .await?;
-                self.check_seat_limit(
-                    session,
-                    order.user,
-                    order.performance.id,
-                    order.seat_limit,
-                    order.now,
-                )
-                .await?;
+                self.claim_for(session, order, claim.clone()).await?;
                 self.holds()
                     .insert_one(&hold)
                     .session(&mut *session)
@@ -130,6 +115,27 @@ impl Store {
             })
             .await;
         self.name_taken_seats(result, order).await
+    }
+
+    /// Inside a transaction: claims the order's seats with `update`, then
+    /// checks the buyer's seat limit.
+    pub async fn claim_for(
+        &self,
+        session: &mut mongodb::ClientSession,
+        order: &SeatOrder<'_>,
+        update: Document,
+    ) -> Result<(), ApiError> {
+        let performance = order.performance.id;
+        self.claim_seats(session, performance, order.seats, update, order.now)
+            .await?;
+        self.check_seat_limit(
+            session,
+            order.user,
+            performance,
+            order.seat_limit,
+            order.now,
+        )
+        .await
     }
 
     /// Turns the generic `seat_taken` of a rolled-back claim into one naming

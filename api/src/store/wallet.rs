@@ -10,11 +10,10 @@ use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 use shared::{BookingId, ErrorCode, LedgerEntry, LedgerKind, Page, Wallet};
 
-use super::Store;
 use super::indexes::{LEDGER, WALLETS};
-use super::users::paginate;
+use super::{Store, newest_first};
 use crate::domain::booking::IdempotencyKey;
-use crate::domain::page::{PageRequest, encode_cursor};
+use crate::domain::page::PageRequest;
 use crate::error::{ApiError, is_duplicate_key};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -200,22 +199,13 @@ impl Store {
         user_id: ObjectId,
         page: &PageRequest,
     ) -> Result<Page<LedgerEntry>, ApiError> {
-        let mut filter = doc! { "user_id": user_id };
-        if let Some((_, id)) = &page.after {
-            let id = ObjectId::parse_str(id)
-                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this list returned"))?;
-            filter.insert("_id", doc! { "$lt": id });
-        }
-        let docs: Vec<LedgerDoc> = self
-            .ledger()
-            .find(filter)
-            .sort(doc! { "_id": -1 })
-            .limit(i64::from(page.limit) + 1)
-            .await?
-            .try_collect()
-            .await?;
-        Ok(paginate(docs, page.limit, |e| {
-            (encode_cursor("ledger", &e.id.to_hex()), e.to_dto())
-        }))
+        newest_first(
+            self.ledger(),
+            doc! { "user_id": user_id },
+            page,
+            |e| e.id,
+            LedgerDoc::to_dto,
+        )
+        .await
     }
 }
