@@ -114,5 +114,7 @@ pub fn Loading() -> impl IntoView {
 }
 
 mod paged;
+mod zones;
 
 pub use paged::PagedList;
+pub use zones::RoomZones;

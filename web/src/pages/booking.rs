@@ -97,7 +97,9 @@ pub fn BookingForm(room: Room, version: RwSignal<u32>) -> impl IntoView {
     });
     // A new choice of time makes the last answer stale.
     Effect::new(move || {
-        (date.track(), start.track(), end.track());
+        date.track();
+        start.track();
+        end.track();
         free.set(None);
     });
 

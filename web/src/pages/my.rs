@@ -1,12 +1,10 @@
 //! The caller's reservations: upcoming and past, with cancelling.
 
-use std::collections::HashMap;
-
 use leptos::prelude::*;
-use shared::{Reservation, ReservationQuery, RoomId, RoomQuery, SortOrder};
+use shared::{Reservation, ReservationQuery, SortOrder};
 
 use crate::api;
-use crate::components::{ErrorNotice, PagedList, StatusBadge};
+use crate::components::{ErrorNotice, PagedList, RoomZones, StatusBadge};
 use crate::i18n::use_i18n;
 use crate::session::RequireUser;
 use crate::time;
@@ -16,9 +14,6 @@ enum Tab {
     Upcoming,
     Past,
 }
-
-/// Reservations carry no time zone; their rooms do.
-type Zones = LocalResource<HashMap<RoomId, String>>;
 
 #[component]
 pub fn MyReservationsPage() -> impl IntoView {
@@ -36,22 +31,7 @@ fn MyReservations() -> impl IntoView {
     let i18n = use_i18n();
     let tab = RwSignal::new(Tab::Upcoming);
     let version = RwSignal::new(0u32);
-    let zones: Zones = LocalResource::new(|| {
-        let call = api::list_rooms(&RoomQuery {
-            limit: Some(200),
-            ..Default::default()
-        });
-        async move {
-            call.await
-                .map(|page| {
-                    page.items
-                        .into_iter()
-                        .map(|r| (r.id, r.time_zone))
-                        .collect()
-                })
-                .unwrap_or_default()
-        }
-    });
+    let zones = RoomZones::load();
     let fetch = move |cursor: Option<String>| {
         version.track();
         let now = time::now().fixed_offset();
@@ -102,7 +82,7 @@ fn MyReservations() -> impl IntoView {
 #[component]
 fn ReservationTable(
     items: Vec<Reservation>,
-    zones: Zones,
+    zones: RoomZones,
     version: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -125,7 +105,7 @@ fn ReservationTable(
 }
 
 #[component]
-fn Row(r: Reservation, zones: Zones, version: RwSignal<u32>) -> impl IntoView {
+fn Row(r: Reservation, zones: RoomZones, version: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let confirming = RwSignal::new(false);
     let cancellable = r.status.holds_slots() && r.end > time::now();
@@ -139,10 +119,7 @@ fn Row(r: Reservation, zones: Zones, version: RwSignal<u32>) -> impl IntoView {
     let error = move || cancel.value().get().and_then(Result::err);
     let room_id = r.room_id.clone();
     let when = move || {
-        let zone = zones
-            .get()
-            .and_then(|z| z.get(&room_id).cloned())
-            .unwrap_or_else(time::browser_zone);
+        let zone = zones.of(&room_id);
         time::format_range(r.start, r.end, &zone, i18n.lang())
     };
     let keep_ref = NodeRef::<leptos::html::Button>::new();

@@ -204,9 +204,11 @@ fn Grid(
                             {blocks.into_iter().map(|b| {
                                 let r = b.reservation;
                                 let range = format!("{}–{}", time::format_time(r.start, &zone, lang), time::format_time(r.end, &zone, lang));
+                                let title = format!("{range} {}", r.purpose);
                                 let style = format!("top:{:.3}%;height:{:.3}%", percent(b.from), percent(b.to) - percent(b.from));
                                 view! {
-                                    <li class=format!("block status-{}", r.status.as_str()) style=style data-reservation=r.id.0.clone()>
+                                    <li class=format!("block status-{}", r.status.as_str()) style=style
+                                        title=title data-reservation=r.id.0.clone()>
                                         <span class="time">{range}</span>
                                         <span class="purpose">{r.purpose.clone()}</span>
                                         {is_admin.then(|| view! { <span class="who">{r.user_name.clone()}</span> })}

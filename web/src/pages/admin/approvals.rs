@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use shared::{Reservation, ReservationQuery, ReservationStatus};
 
 use crate::api::{self, ApiError, Call};
-use crate::components::{ErrorNotice, PagedList};
+use crate::components::{ErrorNotice, PagedList, RoomZones};
 use crate::i18n::use_i18n;
 use crate::time;
 
@@ -12,6 +12,7 @@ use crate::time;
 pub fn ApprovalsPage() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
+    let zones = RoomZones::load();
     let fetch = move |cursor: Option<String>| {
         version.track();
         api::list_reservations(&ReservationQuery {
@@ -25,7 +26,7 @@ pub fn ApprovalsPage() -> impl IntoView {
     let render = move |items: Vec<Reservation>| {
         view! {
             <ul class="queue" id="approvals">
-                {items.into_iter().map(|r| view! { <Pending r /> }).collect_view()}
+                {items.into_iter().map(|r| view! { <Pending r zones /> }).collect_view()}
             </ul>
         }
     };
@@ -42,7 +43,7 @@ enum Decision {
 }
 
 #[component]
-fn Pending(r: Reservation) -> impl IntoView {
+fn Pending(r: Reservation, zones: RoomZones) -> impl IntoView {
     let i18n = use_i18n();
     let id = r.id.clone();
     let decide = Action::new_local(move |d: &Decision| -> Call<Reservation> {
@@ -58,9 +59,15 @@ fn Pending(r: Reservation) -> impl IntoView {
             .get()
             .and_then(|r: Result<Reservation, ApiError>| r.err())
     };
-    // The rooms' zones are not at hand here; show the admin's own.
-    let zone = time::browser_zone();
-    let when = move || time::format_range(r.start, r.end, &zone, i18n.lang());
+    let room_id = r.room_id.clone();
+    let when = move || {
+        let zone = zones.of(&room_id);
+        format!(
+            "{} ({})",
+            time::format_range(r.start, r.end, &zone, i18n.lang()),
+            time::zone_name(&zone, r.start, i18n.lang())
+        )
+    };
     view! {
         <li class="queue-item card" data-reservation=r.id.0.clone()>
             <div class="what">
