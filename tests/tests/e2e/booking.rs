@@ -68,7 +68,7 @@ async fn a_user_books_a_room_sees_the_conflict_inline_and_cancels() {
 
     // The schedule shows it on that day.
     browser.set_value("#timeline-date", &day.to_string()).await;
-    browser.wait_text("#timeline .block", "Design review").await;
+    browser.wait_text("#timeline .block", "11:00").await;
     browser.screenshot("room").await;
 
     // My reservations lists it; cancel it after confirming.
