@@ -71,6 +71,7 @@ pub static TEXTS: Texts = Texts {
     timeline_own_only: "Only your own reservations are shown here; other people's are private. Use “Check availability” to see whether a time is free.",
     timeline_all: "Showing everyone's reservations (administrator view).",
     timeline_empty: "No reservations in this period.",
+    timeline_login: "Log in to see your reservations of this room.",
     book_title: "Book this room",
     book_login: "Log in to book this room.",
     date: "Date",

@@ -65,6 +65,7 @@ pub static TEXTS: Texts = Texts {
     timeline_own_only: "여기에는 내 예약만 표시됩니다. 다른 사람의 예약은 공개되지 않습니다. 원하는 시간이 비어 있는지는 ‘예약 가능 확인’으로 확인하세요.",
     timeline_all: "모든 사용자의 예약을 표시합니다(관리자 보기).",
     timeline_empty: "이 기간에는 예약이 없습니다.",
+    timeline_login: "로그인하면 이 회의실의 내 예약을 볼 수 있습니다.",
     book_title: "이 회의실 예약",
     book_login: "예약하려면 로그인하세요.",
     date: "날짜",

@@ -67,6 +67,7 @@ pub struct Texts {
     pub timeline_own_only: &'static str,
     pub timeline_all: &'static str,
     pub timeline_empty: &'static str,
+    pub timeline_login: &'static str,
     pub book_title: &'static str,
     pub book_login: &'static str,
     pub date: &'static str,

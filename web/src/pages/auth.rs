@@ -26,13 +26,16 @@ pub fn LoginPage() -> impl IntoView {
     Effect::new(move || {
         if let Some(Ok(login)) = log_in.value().get() {
             session.signed_in(login.user);
-            navigate(
-                &next(),
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+        }
+    });
+    // Signed in (just now, or already): go where the visitor was headed.
+    Effect::new(move || {
+        if session.user().is_some() {
+            let options = NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            navigate(&next(), options);
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -120,7 +120,11 @@ fn Row(r: Reservation, zones: RoomZones, version: RwSignal<u32>) -> impl IntoVie
     let room_id = r.room_id.clone();
     let when = move || {
         let zone = zones.of(&room_id);
-        time::format_range(r.start, r.end, &zone, i18n.lang())
+        format!(
+            "{} ({})",
+            time::format_range(r.start, r.end, &zone, i18n.lang()),
+            time::zone_name(&zone, r.start, i18n.lang())
+        )
     };
     let keep_ref = NodeRef::<leptos::html::Button>::new();
     Effect::new(move || {

@@ -62,7 +62,7 @@ fn RoomView(room: Room) -> impl IntoView {
                     if session.user().is_some() {
                         view! { <Timeline room=room.get_value() version /> }.into_any()
                     } else {
-                        view! { <p class="muted">{move || i18n.t().book_login}</p> }.into_any()
+                        view! { <p class="muted">{move || i18n.t().timeline_login}</p> }.into_any()
                     }
                 }}
             </section>
