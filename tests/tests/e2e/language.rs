@@ -9,7 +9,7 @@ async fn the_language_switch_changes_every_text_and_is_remembered() {
     // Arrange
     let app = spawn_app_serving_web().await;
     let admin = app.admin_token().await;
-    app.room(&admin).await;
+    let room = app.room(&admin).await;
     let browser = Browser::start(&app.address).await;
     browser.goto("/").await;
     browser.wait_text("main h1", "Meeting rooms").await;
@@ -29,7 +29,16 @@ async fn the_language_switch_changes_every_text_and_is_remembered() {
     assert_eq!(lang, "ko");
     browser.screenshot("rooms-ko").await;
 
-    // A new visit keeps the choice.
+    // A new visit keeps the choice; a room page on a phone-sized screen.
+    browser.goto(&format!("/rooms/{}", room.id)).await;
+    browser.wait_text("#book-title", "이 회의실 예약").await;
+    browser.wait_text("#schedule-title", "일정").await;
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("window resizes");
+    browser.screenshot("room-ko-mobile").await;
     browser.goto("/").await;
     browser.wait_text("main h1", "회의실").await;
 
