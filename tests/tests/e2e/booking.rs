@@ -45,6 +45,11 @@ async fn a_user_books_a_room_sees_the_conflict_inline_and_cancels() {
     log_in(&browser, &email, PASSWORD).await;
     browser.wait_path(&format!("/rooms/{}", room.id)).await;
 
+    // The form suggests a time ahead (never midnight), in the room's zone.
+    browser.find("#booking-form").await;
+    assert_ne!(browser.value("#book-start").await, "0");
+    browser.wait_text("#times-hint", "Asia/Seoul").await;
+
     // 10:30-11:30 overlaps the other reservation.
     browser.set_value("#book-date", &day.to_string()).await;
     browser.select("#book-start", "630").await;

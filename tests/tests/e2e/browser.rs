@@ -190,6 +190,42 @@ impl Browser {
         }
     }
 
+    /// Waits until nothing matches `css`.
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .map(|f| f.len());
+            if found.is_ok_and(|n| n == 0) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{css}` still there after {WAIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the input matching `css` holds `expected`.
+    pub async fn wait_value(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let value = self.value(css).await;
+            if value == expected {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{css}` holds {value:?}, expected {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits until the page's path (and query) is `path`.
     pub async fn wait_path(&self, path: &str) {
         let deadline = Instant::now() + WAIT;

@@ -7,6 +7,7 @@ mod auth;
 mod booking;
 mod browser;
 mod language;
+mod rooms;
 
 use browser::Browser;
 
