@@ -64,10 +64,14 @@ async fn a_user_books_a_room_sees_the_conflict_inline_and_cancels() {
     assert_eq!(browser.value("#book-purpose").await, "Design review");
     assert_eq!(browser.value("#book-start").await, "630");
     browser.screenshot("room-conflict").await;
+    browser.click("#check-free").await;
+    browser.wait_text("#free-result", "not free").await;
 
     // Act: right after the other reservation is free.
     browser.select("#book-start", "660").await;
     browser.select("#book-end", "720").await;
+    browser.click("#check-free").await;
+    browser.wait_text("#free-result", "This time is free").await;
     browser.click("#book-submit").await;
     browser.wait_text("#booked", "Approved").await;
 
