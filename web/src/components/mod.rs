@@ -20,6 +20,16 @@ fn detail_worth_showing(error: &ApiError) -> bool {
     ) && !error.message.is_empty()
 }
 
+/// The API's message, prefixed with the field it is about unless it says so.
+fn detail(error: &ApiError) -> String {
+    match &error.field {
+        Some(field) if !field.is_empty() && !error.message.starts_with(field.as_str()) => {
+            format!("{field}: {}", error.message)
+        }
+        _ => error.message.clone(),
+    }
+}
+
 /// An error as a sentence in the chosen language, with the API's detail.
 #[component]
 pub fn ErrorNotice(error: ApiError, #[prop(optional)] id: Option<&'static str>) -> impl IntoView {
@@ -36,7 +46,7 @@ pub fn ErrorNotice(error: ApiError, #[prop(optional)] id: Option<&'static str>) 
                     view! {
                         <span class="detail">
                             <span class="sr-only">{move || i18n.t().server_said} ": "</span>
-                            {error.message.clone()}
+                            {detail(&error)}
                         </span>
                     }
                 })}

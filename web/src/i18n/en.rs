@@ -41,6 +41,7 @@ pub static TEXTS: Texts = Texts {
     free_from: "From",
     free_to: "To",
     free_hint: |zone| format!("In your time zone ({zone})."),
+    free_needs_both: "Give both a start and an end.",
     apply: "Search",
     clear: "Clear",
     no_rooms: "No room matches these filters.",

@@ -41,6 +41,7 @@ pub static TEXTS: Texts = Texts {
     free_from: "시작",
     free_to: "종료",
     free_hint: |zone| format!("내 시간대({zone}) 기준입니다."),
+    free_needs_both: "시작과 종료를 모두 입력하세요.",
     apply: "검색",
     clear: "초기화",
     no_rooms: "조건에 맞는 회의실이 없습니다.",

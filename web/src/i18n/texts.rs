@@ -42,6 +42,7 @@ pub struct Texts {
     pub free_from: &'static str,
     pub free_to: &'static str,
     pub free_hint: fn(&str) -> String,
+    pub free_needs_both: &'static str,
     pub apply: &'static str,
     pub clear: &'static str,
     pub no_rooms: &'static str,

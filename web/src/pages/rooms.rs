@@ -1,12 +1,12 @@
 //! The room list, with filters.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use leptos::prelude::*;
 use shared::{Room, RoomQuery};
 
 use crate::api::{self, ApiError};
 use crate::components::{FieldError, MaybeError, PagedList};
-use crate::i18n::use_i18n;
+use crate::i18n::{Texts, use_i18n};
 use crate::time;
 
 /// The filter form's raw text, turned into a query on "Search".
@@ -19,25 +19,38 @@ struct Filters {
     to: String,
 }
 
-fn local_instant(text: &str, field: &str, zone: &str) -> Result<Option<String>, ApiError> {
+fn local_instant(
+    text: &str,
+    field: &str,
+    zone: &str,
+) -> Result<Option<DateTime<FixedOffset>>, ApiError> {
     if text.is_empty() {
         return Ok(None);
     }
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
         .ok()
         .and_then(|local| time::from_zone(local, zone))
-        .map(|t| Some(t.to_rfc3339()))
+        .map(Some)
         .ok_or_else(|| ApiError::local(field, text.to_owned()))
 }
 
 impl Filters {
-    fn query(&self, zone: &str) -> Result<RoomQuery, ApiError> {
+    /// The query to send, or the field to correct first.
+    fn query(&self, zone: &str, t: &Texts) -> Result<RoomQuery, ApiError> {
         let min_capacity = match self.min_capacity.trim() {
             "" => None,
             n => Some(n.parse().map_err(|_| ApiError::local("min_capacity", n))?),
         };
-        let parse =
-            |text: Option<String>| text.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok());
+        let from = local_instant(&self.from, "from", zone)?;
+        let to = local_instant(&self.to, "to", zone)?;
+        match (from, to) {
+            (Some(_), None) => return Err(ApiError::local("to", t.free_needs_both)),
+            (None, Some(_)) => return Err(ApiError::local("from", t.free_needs_both)),
+            (Some(from), Some(to)) if to <= from => {
+                return Err(ApiError::local("to", t.end_after_start));
+            }
+            _ => {}
+        }
         Ok(RoomQuery {
             min_capacity,
             has_projector: match self.projector.as_str() {
@@ -46,8 +59,8 @@ impl Filters {
                 _ => None,
             },
             location: Some(self.location.trim().to_owned()).filter(|l| !l.is_empty()),
-            from: parse(local_instant(&self.from, "from", zone)?),
-            to: parse(local_instant(&self.to, "to", zone)?),
+            from,
+            to,
             limit: Some(50),
             cursor: None,
         })
@@ -66,7 +79,7 @@ pub fn RoomsPage() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match form.get_untracked().query(&zone.get_value()) {
+        match form.get_untracked().query(&zone.get_value(), i18n.t()) {
             Ok(query) => {
                 error.set(None);
                 applied.set(query);
