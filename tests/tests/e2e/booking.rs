@@ -79,6 +79,9 @@ async fn a_user_books_a_room_sees_the_conflict_inline_and_cancels() {
     browser.set_value("#timeline-date", &day.to_string()).await;
     browser.wait_text("#timeline .block", "11:00").await;
     browser.screenshot("room").await;
+    browser.click(".segmented button:first-child").await;
+    browser.wait_gone("#timeline.week").await;
+    browser.wait_text("#timeline .block", "11:00").await;
 
     // My reservations lists it; cancel it after confirming.
     browser.goto("/my").await;
@@ -92,6 +95,9 @@ async fn a_user_books_a_room_sees_the_conflict_inline_and_cancels() {
         .await
         .expect("attribute")
         .expect("a reservation id");
+    browser.click("#tab-past").await;
+    browser.wait_text("main", "No past reservations").await;
+    browser.click("#tab-upcoming").await;
     browser.click(&format!("{row} .cancel")).await;
     browser.find(".confirm").await;
     browser.click(".confirm-cancel").await;
