@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests and the black-box API tests against a real
-# MongoDB-compatible server. Without MONGODB_URI it starts a throwaway
-# SecantusDB for the run; each test still gets its own database.
+# Runs every test: unit tests, the black-box API tests against a real
+# MongoDB-compatible server, and the browser journeys (headless Chromium
+# through chromedriver, against the API serving the freshly built web app).
+# Without MONGODB_URI it starts a throwaway SecantusDB for the run; each
+# test still gets its own database.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 . scripts/tools.sh
+
+ensure_web_tools
+build_web
+ensure_browser
 
 if [ -z "${MONGODB_URI:-}" ]; then
   ensure_secantus

@@ -50,6 +50,18 @@ ensure_web_tools() {
   fi
 }
 
+# Headless Chromium and its WebDriver for the browser tests, plus a Korean
+# font so screenshots of the Korean interface are legible.
+ensure_browser() {
+  ensure_apt chromium chromium
+  ensure_apt chromedriver chromium-driver
+  if ! fc-list :lang=ko 2>/dev/null | grep -q .; then
+    say "installing a Korean font for the browser tests' screenshots"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-nanum >/dev/null
+  fi
+}
+
 build_web() {
   say "building the web app (web/dist)"
   (cd "$ROOT/web" && trunk build --release --offline)

@@ -97,6 +97,26 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(test_settings(&uri)).await
 }
 
+/// The built web app (`web/dist`), which browser tests need the API to serve.
+pub fn web_dist() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
+}
+
+/// Starts the app like [`spawn_app`], also serving the built web app at `/`.
+/// Panics with what to do when the web app has not been built.
+pub async fn spawn_app_serving_web() -> TestApp {
+    let dist = web_dist();
+    assert!(
+        dist.join("index.html").is_file(),
+        "{} has no index.html: build the web app first \
+         (`cd web && trunk build --release --offline`; scripts/test.sh does it)",
+        dist.display()
+    );
+    let mut settings = test_settings(&shared_server_uri().await);
+    settings.application.static_dir = dist.display().to_string();
+    spawn_app_with(settings).await
+}
+
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
     use secrecy::ExposeSecret;
     let db_uri = settings.database.uri.expose_secret().to_owned();

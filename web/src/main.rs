@@ -1,9 +1,20 @@
 //! The web app: a Leptos client-side-rendered single page talking to `/api`.
 
 mod api;
-mod rooms;
+mod components;
+mod i18n;
+mod layout;
+mod pages;
+mod session;
+mod time;
 
 use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::I18n;
+use crate::pages::{admin, auth, my, not_found, room, rooms};
+use crate::session::Session;
 
 fn main() {
     console_error_panic_hook::set_once();
@@ -12,12 +23,27 @@ fn main() {
 
 #[component]
 fn App() -> impl IntoView {
+    I18n::provide();
+    Session::provide();
     view! {
-        <header class="top">
-            <h1>"Reservations"</h1>
-        </header>
-        <main>
-            <rooms::RoomList />
-        </main>
+        <Router>
+            <layout::Header />
+            <main id="content" tabindex="-1">
+                <Routes fallback=not_found::NotFound>
+                    <Route path=path!("/") view=rooms::RoomsPage />
+                    <Route path=path!("/login") view=auth::LoginPage />
+                    <Route path=path!("/register") view=auth::RegisterPage />
+                    <Route path=path!("/rooms/:id") view=room::RoomPage />
+                    <Route path=path!("/my") view=my::MyReservationsPage />
+                    <ParentRoute path=path!("/admin") view=admin::AdminLayout>
+                        <Route path=path!("") view=admin::approvals::ApprovalsPage />
+                        <Route path=path!("rooms") view=admin::rooms::AdminRoomsPage />
+                        <Route path=path!("rooms/new") view=admin::room_form::NewRoomPage />
+                        <Route path=path!("rooms/:id") view=admin::room_form::EditRoomPage />
+                        <Route path=path!("users") view=admin::users::UsersPage />
+                    </ParentRoute>
+                </Routes>
+            </main>
+        </Router>
     }
 }

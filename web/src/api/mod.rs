@@ -1,0 +1,168 @@
+//! The one typed API client. Every call goes through [`send`], which
+//! decodes the API's error shape into [`ApiError`] so pages can show it, and
+//! ties the request to the reactive owner that started it: when that owner
+//! is cleaned up (the page is left, or a resource re-runs) the request is
+//! aborted.
+
+mod calls;
+
+pub use calls::*;
+
+use gloo_net::http::{Method, RequestBuilder, Response};
+use leptos::prelude::on_cleanup;
+use send_wrapper::SendWrapper;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::{ErrorBody, ErrorCode};
+
+/// Every path is relative to this, on the page's own origin, so the session
+/// cookie goes along and `trunk serve` can proxy it.
+const BASE: &str = "/api/v1";
+
+/// A failed call, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// The API's error code; `None` when the request never got an API answer.
+    pub code: Option<ErrorCode>,
+    /// The API's message (English), or what went wrong on the way.
+    pub message: String,
+    /// The request field at fault, for validation errors.
+    pub field: Option<String>,
+    /// HTTP status, 0 when there was no response.
+    pub status: u16,
+}
+
+impl ApiError {
+    fn network(error: impl std::fmt::Display) -> Self {
+        Self {
+            code: None,
+            message: error.to_string(),
+            field: None,
+            status: 0,
+        }
+    }
+
+    /// A problem found before sending, reported like the API would.
+    pub fn local(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: Some(ErrorCode::InvalidInput),
+            message: message.into(),
+            field: Some(field.to_owned()),
+            status: 0,
+        }
+    }
+
+    /// Whether this error belongs next to the input named `field`.
+    pub fn is_for(&self, field: &str) -> bool {
+        self.field.as_deref() == Some(field)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Aborts its request when the owner that created it is cleaned up, or when
+/// the request's future is dropped before finishing.
+struct Abort(Option<web_sys::AbortController>);
+
+impl Abort {
+    fn register() -> Self {
+        let controller = web_sys::AbortController::new().ok();
+        if let Some(controller) = &controller {
+            let on_leave = SendWrapper::new(controller.clone());
+            on_cleanup(move || on_leave.abort());
+        }
+        Self(controller)
+    }
+
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.0.as_ref().map(|c| c.signal())
+    }
+}
+
+impl Drop for Abort {
+    fn drop(&mut self) {
+        // Aborting a finished request does nothing.
+        if let Some(controller) = &self.0 {
+            controller.abort();
+        }
+    }
+}
+
+/// Sends one request. Called synchronously so the abort is registered with
+/// the caller's owner; the returned future does the network work.
+fn send<T: DeserializeOwned + 'static>(
+    method: Method,
+    path: String,
+    body: Option<Result<String, ApiError>>,
+) -> impl Future<Output = Result<T, ApiError>> + 'static {
+    let abort = Abort::register();
+    async move {
+        let signal = abort.signal();
+        let builder = RequestBuilder::new(&format!("{BASE}{path}"))
+            .method(method)
+            .header("accept", "application/json")
+            .abort_signal(signal.as_ref());
+        let request = match body {
+            Some(json) => builder
+                .header("content-type", "application/json")
+                .body(json?),
+            None => builder.build(),
+        }
+        .map_err(ApiError::network)?;
+        let response = request.send().await.map_err(ApiError::network)?;
+        let result = decode(response).await;
+        drop(abort);
+        result
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    let text = response.text().await.map_err(ApiError::network)?;
+    if response.ok() {
+        // Empty answers (204) decode as JSON `null`, i.e. `()`.
+        let text = if text.is_empty() { "null" } else { &text };
+        return serde_json::from_str(text).map_err(|e| ApiError {
+            code: None,
+            message: format!("unexpected answer from the server: {e}"),
+            field: None,
+            status,
+        });
+    }
+    Err(match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) => ApiError {
+            code: Some(body.error.code),
+            message: body.error.message,
+            field: body.error.field,
+            status,
+        },
+        Err(_) => ApiError {
+            code: None,
+            message: format!("the server answered {status}"),
+            field: None,
+            status,
+        },
+    })
+}
+
+fn json(body: &impl Serialize) -> Option<Result<String, ApiError>> {
+    Some(serde_json::to_string(body).map_err(ApiError::network))
+}
+
+fn with_query(path: &str, query: &impl Serialize) -> String {
+    match serde_urlencoded::to_string(query) {
+        Ok(q) if !q.is_empty() => format!("{path}?{q}"),
+        _ => path.to_owned(),
+    }
+}
+
+/// Encodes one path segment (ids come from URLs the user can edit).
+fn segment(id: &str) -> String {
+    String::from(js_sys::encode_uri_component(id))
+}

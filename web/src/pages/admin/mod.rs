@@ -1,0 +1,29 @@
+//! Administration: rooms, the approvals queue, users and roles. The API
+//! refuses non-admins anyway; these pages are hidden from them too.
+
+pub mod approvals;
+pub mod room_form;
+pub mod rooms;
+pub mod users;
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+
+use crate::i18n::use_i18n;
+use crate::session::RequireAdmin;
+
+#[component]
+pub fn AdminLayout() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h1>{move || i18n.t().admin_title}</h1>
+        <RequireAdmin>
+            <nav class="subnav" aria-label=move || i18n.t().admin_title>
+                <A href="/admin" exact=true>{move || i18n.t().approvals}</A>
+                <A href="/admin/rooms">{move || i18n.t().admin_rooms}</A>
+                <A href="/admin/users">{move || i18n.t().users}</A>
+            </nav>
+            <Outlet />
+        </RequireAdmin>
+    }
+}
