@@ -35,6 +35,13 @@ pub enum ApiError {
     /// 404 `not_found`: the named thing does not exist or is not the caller's.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 409 `slot_taken`: another reservation holds part of the range; the
+    /// range in the way is reported when known.
+    #[error("{message}")]
+    SlotTaken {
+        message: String,
+        conflict: Option<shared::TimeRange>,
+    },
     /// 409 `seat_taken`: these seats are held or booked by someone else.
     #[error("{} already taken", describe_seats(.0))]
     SeatsTaken(Vec<String>),
@@ -92,6 +99,7 @@ impl ApiError {
             Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::SeatsTaken(_) => ErrorCode::SeatTaken,
+            Self::SlotTaken { .. } => ErrorCode::SlotTaken,
             Self::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
             Self::AlreadyRecorded => ErrorCode::Internal,
             Self::Database(e) if is_unavailable(e) => ErrorCode::Unavailable,
@@ -144,12 +152,17 @@ impl ResponseError for ApiError {
             Self::SeatsTaken(seats) => seats.clone(),
             _ => Vec::new(),
         };
+        let conflict = match self {
+            Self::SlotTaken { conflict, .. } => *conflict,
+            _ => None,
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
                 message: self.public_message(),
                 field,
                 seats,
+                conflict,
             },
         };
         let mut response = HttpResponse::build(status);

@@ -23,6 +23,7 @@ use crate::routes::{
         rooms::list_rooms,
         rooms::create_room,
         rooms::get_room,
+        rooms::room_busy,
         rooms::update_room,
         rooms::delete_room,
         reservations::create_reservation,

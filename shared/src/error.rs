@@ -24,6 +24,9 @@ pub struct ErrorDetail {
     /// The seats in conflict, for `seat_taken`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seats: Vec<String>,
+    /// The reserved range in the way, for `slot_taken`, when it is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<crate::reservations::TimeRange>,
 }
 
 /// Stable error codes. New codes may be added; existing ones never change meaning.

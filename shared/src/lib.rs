@@ -22,7 +22,8 @@ pub use health::{Health, Readiness, ReplicaSetMember};
 pub use ids::{BookingId, HoldId, PerformanceId, ReservationId, RoomId, ShowId, UserId, VenueId};
 pub use page::{Page, PageQuery};
 pub use reservations::{
-    CreateReservation, Reservation, ReservationQuery, ReservationStatus, SortOrder,
+    BusyQuery, BusyRange, CreateReservation, Reservation, ReservationQuery, ReservationStatus,
+    SortOrder, TimeRange,
 };
 pub use rooms::{CreateRoom, Room, RoomQuery, UpdateRoom};
 pub use seats::{

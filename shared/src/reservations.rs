@@ -47,6 +47,9 @@ pub struct Reservation {
     pub room_id: RoomId,
     /// The room's name when the reservation was made.
     pub room_name: String,
+    /// The room's IANA time zone when the reservation was made, for showing
+    /// its times as the room's local times.
+    pub time_zone: String,
     /// Who made the reservation.
     pub user_id: UserId,
     /// The owner's display name.
@@ -105,6 +108,13 @@ pub struct ReservationQuery {
         deserialize_with = "crate::time::rfc3339_opt"
     )]
     pub to: Option<DateTime<FixedOffset>>,
+    /// Only reservations that ended at or before this instant (the past).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::rfc3339_opt"
+    )]
+    pub ends_before: Option<DateTime<FixedOffset>>,
     /// Only reservations in this status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ReservationStatus>,
@@ -132,4 +142,40 @@ pub enum SortOrder {
     Asc,
     /// Latest first.
     Desc,
+}
+
+/// A span of time, start inclusive, end exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimeRange {
+    /// Start (inclusive).
+    pub start: DateTime<Utc>,
+    /// End (exclusive).
+    pub end: DateTime<Utc>,
+}
+
+/// When a room is taken, without who or why: `GET /api/v1/rooms/{id}/busy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BusyRange {
+    /// Start (inclusive).
+    pub start: DateTime<Utc>,
+    /// End (exclusive).
+    pub end: DateTime<Utc>,
+    /// `pending` (awaiting approval) or `approved`.
+    pub status: ReservationStatus,
+}
+
+/// Parameters of `GET /api/v1/rooms/{id}/busy`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct BusyQuery {
+    /// Start of the window, RFC 3339 with offset.
+    #[serde(deserialize_with = "crate::time::rfc3339")]
+    pub from: DateTime<FixedOffset>,
+    /// End of the window, after `from` and at most 62 days later.
+    #[serde(deserialize_with = "crate::time::rfc3339")]
+    pub to: DateTime<FixedOffset>,
 }

@@ -131,6 +131,7 @@ async fn list_reservations(
         room_id,
         from: query.from.map(|t| t.to_utc()),
         to: query.to.map(|t| t.to_utc()),
+        ends_before: query.ends_before.map(|t| t.to_utc()),
         status: query.status,
         order: query.order.unwrap_or_default(),
     };

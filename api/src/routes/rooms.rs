@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use shared::{CreateRoom, ErrorBody, Page, Room, RoomQuery, UpdateRoom};
+use shared::{BusyQuery, BusyRange, CreateRoom, ErrorBody, Page, Room, RoomQuery, UpdateRoom};
 
 use crate::auth::Admin;
 use crate::domain::page::PageRequest;
@@ -16,6 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_rooms)
         .service(create_room)
         .service(get_room)
+        .service(room_busy)
         .service(update_room)
         .service(delete_room);
 }
@@ -107,6 +108,43 @@ async fn get_room(
         .await?
         .ok_or(ApiError::NotFound("room"))?;
     Ok(web::Json(room.to_dto()))
+}
+
+/// Longest window `GET /rooms/{id}/busy` answers for.
+const MAX_BUSY_WINDOW_DAYS: i64 = 62;
+
+/// When the room is taken (pending or approved reservations) within
+/// [`from`, `to`), earliest first, without who or why: a public schedule.
+#[utoipa::path(
+    tag = "rooms",
+    params(("id" = String, Path, description = "The room's id"), BusyQuery),
+    responses(
+        (status = 200, description = "The busy ranges", body = Vec<BusyRange>),
+        (status = 400, description = "`from`/`to` missing, reversed or more than 62 days apart", body = ErrorBody),
+        (status = 404, description = "No such room", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    )
+)]
+#[get("/rooms/{id}/busy")]
+#[tracing::instrument(skip_all, fields(room_id = %path))]
+async fn room_busy(
+    store: web::Data<Store>,
+    path: web::Path<String>,
+    query: Query<BusyQuery>,
+) -> Result<web::Json<Vec<BusyRange>>, ApiError> {
+    let (from, to) = (query.0.from.to_utc(), query.0.to.to_utc());
+    if to <= from {
+        return Err(ApiError::invalid("to", "must be after from"));
+    }
+    if to - from > chrono::Duration::days(MAX_BUSY_WINDOW_DAYS) {
+        return Err(ApiError::invalid(
+            "to",
+            format!("must be at most {MAX_BUSY_WINDOW_DAYS} days after from"),
+        ));
+    }
+    let id = object_id(&path, "room")?;
+    store.room(id).await?.ok_or(ApiError::NotFound("room"))?;
+    Ok(web::Json(store.busy_ranges(id, from, to).await?))
 }
 
 /// Changes the fields present in the body; the others stay as they are.

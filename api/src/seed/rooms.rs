@@ -124,10 +124,7 @@ async fn load(store: &Store, cost: HashCost, data: DataSet) -> Result<Counts, Ap
         // Demo reservations may lie in the past, so only overlap is enforced.
         match store.create_reservation(&draft, |_| Ok(())).await {
             Ok(_) => counts.reservations += 1,
-            Err(ApiError::Conflict {
-                code: ErrorCode::SlotTaken,
-                message,
-            }) => {
+            Err(ApiError::SlotTaken { message, .. }) => {
                 tracing::warn!(%message, "demo reservation skipped");
             }
             Err(e) => return Err(e),

@@ -8,7 +8,8 @@ use futures::TryStreamExt;
 use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 use shared::{
-    ErrorCode, Page, Reservation, ReservationId, ReservationStatus, RoomId, SortOrder, UserId,
+    BusyRange, ErrorCode, Page, Reservation, ReservationId, ReservationStatus, RoomId, SortOrder,
+    TimeRange, UserId,
 };
 
 use super::indexes::{RESERVATIONS, ROOM_SLOTS, ROOMS};
@@ -25,6 +26,9 @@ pub struct ReservationDoc {
     pub id: ObjectId,
     pub room_id: ObjectId,
     pub room_name: String,
+    /// The room's time zone when reserved.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
     pub user_id: ObjectId,
     pub user_name: String,
     pub start: bson::DateTime,
@@ -44,6 +48,7 @@ impl ReservationDoc {
             id: ReservationId(self.id.to_hex()),
             room_id: RoomId(self.room_id.to_hex()),
             room_name: self.room_name.clone(),
+            time_zone: self.time_zone.clone(),
             user_id: UserId(self.user_id.to_hex()),
             user_name: self.user_name.clone(),
             start: self.start.to_chrono(),
@@ -54,6 +59,10 @@ impl ReservationDoc {
             updated_at: self.updated_at.to_chrono(),
         }
     }
+}
+
+fn default_time_zone() -> String {
+    crate::domain::room::DEFAULT_TIME_ZONE.to_owned()
 }
 
 /// One claimed five-minute cell of a room.
@@ -85,6 +94,7 @@ pub struct ReservationFilter {
     pub room_id: Option<ObjectId>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    pub ends_before: Option<DateTime<Utc>>,
     pub status: Option<ReservationStatus>,
     pub order: SortOrder,
 }
@@ -158,6 +168,7 @@ impl Store {
                     id,
                     room_id: draft.room_id,
                     room_name: room.name.clone(),
+                    time_zone: room.time_zone.clone(),
                     user_id: draft.user_id,
                     user_name: draft.user_name.clone(),
                     start: to_bson_time(draft.start),
@@ -188,12 +199,6 @@ impl Store {
     /// A `slot_taken` error naming the reservation in the way, when it can
     /// still be found.
     async fn slot_taken(&self, draft: &ReservationDraft) -> ApiError {
-        let generic = || {
-            ApiError::conflict(
-                ErrorCode::SlotTaken,
-                "the room is already reserved for part of this time",
-            )
-        };
         let blocking = self
             .reservations()
             .find_one(doc! {
@@ -203,17 +208,15 @@ impl Store {
                 "end": { "$gt": to_bson_time(draft.start) },
             })
             .await;
-        let room = self.room(draft.room_id).await;
-        match (blocking, room) {
-            (Ok(Some(other)), Ok(Some(room))) => {
-                let tz: Tz = room.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        match blocking {
+            Ok(Some(other)) => {
+                let tz: Tz = other.time_zone.parse().unwrap_or(chrono_tz::UTC);
                 let start = other.start.to_chrono().with_timezone(&tz);
                 let end = other.end.to_chrono().with_timezone(&tz);
-                ApiError::conflict(
-                    ErrorCode::SlotTaken,
-                    format!(
+                ApiError::SlotTaken {
+                    message: format!(
                         "{} is already reserved from {} to {} ({tz}); pick a time that does not overlap",
-                        room.name,
+                        other.room_name,
                         start.format("%Y-%m-%d %H:%M"),
                         end.format(if start.date_naive() == end.date_naive() {
                             "%H:%M"
@@ -221,10 +224,46 @@ impl Store {
                             "%Y-%m-%d %H:%M"
                         }),
                     ),
-                )
+                    conflict: Some(TimeRange {
+                        start: other.start.to_chrono(),
+                        end: other.end.to_chrono(),
+                    }),
+                }
             }
-            _ => generic(),
+            _ => ApiError::SlotTaken {
+                message: "the room is already reserved for part of this time".into(),
+                conflict: None,
+            },
         }
+    }
+
+    /// When a room is taken between `from` and `to`, without who or why.
+    pub async fn busy_ranges(
+        &self,
+        room_id: ObjectId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<BusyRange>, ApiError> {
+        let docs: Vec<ReservationDoc> = self
+            .reservations()
+            .find(doc! {
+                "room_id": room_id,
+                "status": { "$in": ACTIVE.to_vec() },
+                "start": { "$lt": to_bson_time(to) },
+                "end": { "$gt": to_bson_time(from) },
+            })
+            .sort(doc! { "start": 1 })
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs
+            .iter()
+            .map(|r| BusyRange {
+                start: r.start.to_chrono(),
+                end: r.end.to_chrono(),
+                status: r.status,
+            })
+            .collect())
     }
 
     pub async fn reservation(&self, id: ObjectId) -> Result<Option<ReservationDoc>, ApiError> {
@@ -243,11 +282,23 @@ impl Store {
         if let Some(room) = filter.room_id {
             query.insert("room_id", room);
         }
-        if let Some(from) = filter.from {
-            query.insert("end", doc! { "$gt": to_bson_time(from) });
-        }
         if let Some(to) = filter.to {
             query.insert("start", doc! { "$lt": to_bson_time(to) });
+        }
+        match (filter.from, filter.ends_before) {
+            (Some(from), Some(before)) => {
+                query.insert(
+                    "end",
+                    doc! { "$gt": to_bson_time(from), "$lte": to_bson_time(before) },
+                );
+            }
+            (Some(from), None) => {
+                query.insert("end", doc! { "$gt": to_bson_time(from) });
+            }
+            (None, Some(before)) => {
+                query.insert("end", doc! { "$lte": to_bson_time(before) });
+            }
+            (None, None) => {}
         }
         if let Some(status) = filter.status {
             query.insert("status", status.as_str());

@@ -31,6 +31,7 @@ fn the_document_is_openapi_3_and_covers_every_route() {
         ("get", "/api/v1/rooms"),
         ("post", "/api/v1/rooms"),
         ("get", "/api/v1/rooms/{id}"),
+        ("get", "/api/v1/rooms/{id}/busy"),
         ("patch", "/api/v1/rooms/{id}"),
         ("delete", "/api/v1/rooms/{id}"),
         ("post", "/api/v1/reservations"),

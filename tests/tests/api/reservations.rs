@@ -397,3 +397,83 @@ async fn admins_list_the_approval_queue() {
 
     assert_eq!(queue.items, vec![pending]);
 }
+
+#[tokio::test]
+async fn past_reservations_are_those_that_have_ended() {
+    let (app, _, room, user) = setup().await;
+    let upcoming = app
+        .reserve_ok(&user, &room.id, at(1, 10.0), at(1, 11.0))
+        .await;
+    let later = app
+        .reserve_ok(&user, &room.id, at(3, 10.0), at(3, 11.0))
+        .await;
+    let enc = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339().replace('+', "%2B");
+
+    let ended: Page<Reservation> = app
+        .get(
+            &format!("/api/v1/reservations?ends_before={}", enc(at(2, 0.0))),
+            Some(&user),
+        )
+        .await
+        .json();
+    let window: Page<Reservation> = app
+        .get(
+            &format!(
+                "/api/v1/reservations?from={}&ends_before={}",
+                enc(at(2, 0.0)),
+                enc(at(4, 0.0))
+            ),
+            Some(&user),
+        )
+        .await
+        .json();
+
+    assert_eq!(ended.items, vec![upcoming]);
+    assert_eq!(window.items, vec![later]);
+}
+
+#[tokio::test]
+async fn anyone_sees_when_a_room_is_busy_but_not_who_booked_it() {
+    let (app, admin, _, user) = setup().await;
+    let mut body = room_body("Busy room");
+    body.requires_approval = true;
+    let room = app.create_room(&admin, &body).await;
+    app.reserve_ok(&user, &room.id, at(1, 9.0), at(1, 10.0))
+        .await;
+    let cancelled = app
+        .reserve_ok(&user, &room.id, at(1, 12.0), at(1, 13.0))
+        .await;
+    app.post_empty(
+        &format!("/api/v1/reservations/{}/cancel", cancelled.id),
+        Some(&user),
+    )
+    .await
+    .assert_status(200);
+    let enc = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339().replace('+', "%2B");
+    let path = |from, to| {
+        format!(
+            "/api/v1/rooms/{}/busy?from={}&to={}",
+            room.id,
+            enc(from),
+            enc(to)
+        )
+    };
+
+    let response = app.get(&path(at(1, 0.0), at(2, 0.0)), None).await;
+
+    response.assert_status(200);
+    let busy: Vec<shared::BusyRange> = response.json();
+    assert_eq!(busy.len(), 1);
+    assert_eq!((busy[0].start, busy[0].end), (at(1, 9.0), at(1, 10.0)));
+    assert_eq!(busy[0].status, ReservationStatus::Pending);
+    assert!(response.body[0].get("purpose").is_none() && response.body[0].get("user_id").is_none());
+    app.get(&path(at(2, 0.0), at(1, 0.0)), None)
+        .await
+        .assert_error(400, ErrorCode::InvalidInput);
+    app.get(&path(at(1, 0.0), at(80, 0.0)), None)
+        .await
+        .assert_error(400, ErrorCode::InvalidInput);
+    app.get(&format!("/api/v1/rooms/{}/busy", room.id), None)
+        .await
+        .assert_error(400, ErrorCode::InvalidQuery);
+}
