@@ -4,9 +4,10 @@
 use bson::doc;
 use bson::oid::ObjectId;
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
-use super::indexes::SESSIONS;
+use super::indexes::{SESSIONS, USERS};
 use super::users::UserDoc;
 use super::{Store, to_bson_time};
 use crate::error::ApiError;
@@ -41,18 +42,29 @@ impl Store {
         Ok(())
     }
 
-    /// The account behind an unexpired session.
+    /// The account behind an unexpired session, in one round trip: every
+    /// authenticated request pays for this lookup.
     pub async fn session_user(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<UserDoc>, ApiError> {
-        let session = self
-            .sessions()
-            .find_one(doc! { "_id": token_hash, "expires_at": { "$gt": to_bson_time(now) } })
-            .await?;
-        match session {
-            Some(session) => self.user_by_id(session.user_id).await,
+        let pipeline = vec![
+            doc! { "$match": { "_id": token_hash, "expires_at": { "$gt": to_bson_time(now) } } },
+            doc! { "$lookup": {
+                "from": USERS,
+                "localField": "user_id",
+                "foreignField": "_id",
+                "as": "user",
+            } },
+            doc! { "$unwind": "$user" },
+            doc! { "$replaceRoot": { "newRoot": "$user" } },
+        ];
+        let mut cursor = self.sessions().aggregate(pipeline).await?;
+        match cursor.try_next().await? {
+            Some(user) => Ok(Some(bson::from_document(user).map_err(|e| {
+                ApiError::Internal(format!("stored user unreadable: {e}"))
+            })?)),
             None => Ok(None),
         }
     }
