@@ -102,7 +102,7 @@ impl Store {
         self.run_command(doc! { "ping": 1 }).await.map(|_| ())
     }
 
-    /// Runs `body` in a snapshot transaction with majority commit, retrying
+    /// Runs `body` in a snapshot transaction with a majority, journaled commit, retrying
     /// the whole body on transient errors (write conflicts, elections) and
     /// the commit on unknown results, as the driver's documentation
     /// prescribes. Gives up with `503` after the configured timeout so a
@@ -125,10 +125,10 @@ impl Store {
                 tokio::time::sleep(backoff).await;
             }
             attempt += 1;
+            // The commit inherits the client's write concern: majority, journaled.
             session
                 .start_transaction()
                 .read_concern(ReadConcern::snapshot())
-                .write_concern(WriteConcern::majority())
                 .await?;
             let value = match body(&mut session).await {
                 Ok(value) => value,
