@@ -2,6 +2,7 @@
 //!
 //! In one run against one database it measures
 //!   (a) confirmed bookings per second on distinct seats through the HTTP API,
+//!       in two rounds alternating with (b) so neither always meets the fuller database,
 //!   (b) the same bookings written directly through the store (the driver
 //!       transaction the API runs, without HTTP, JSON and sessions): the ceiling,
 //!   (c) the one-seat race: N users at once for one seat, with latencies,
@@ -32,7 +33,7 @@ struct Options {
 
 fn options() -> Options {
     let mut o = Options {
-        bookings: 1000,
+        bookings: 2000,
         concurrency: 32,
         racers: 200,
         readers: 200,
@@ -63,6 +64,14 @@ struct Figures {
 }
 
 impl Figures {
+    /// Two runs as one: their operations, times and latencies added up.
+    fn merge(mut self, other: Figures) -> Figures {
+        self.ops += other.ops;
+        self.elapsed += other.elapsed;
+        self.latencies.extend(other.latencies);
+        self
+    }
+
     fn rate(&self) -> f64 {
         self.ops as f64 / self.elapsed.as_secs_f64()
     }
@@ -163,53 +172,66 @@ async fn main() {
     settings.events.max_seats_per_user = u32::MAX;
     settings.application.workers = 2;
     let app = spawn_app_with(settings.clone()).await;
-    let seats_needed = o.bookings as u32;
+    let seats_needed = (o.bookings / 2) as u32;
     let rows = seats_needed.div_ceil(100).clamp(1, 26);
     let per_row = seats_needed.div_ceil(rows).max(1);
-    let (http_stage, direct_stage, race_stage) = (
-        stage(&app, rows, per_row, 100).await,
-        stage(&app, rows, per_row, 100).await,
-        stage(&app, 1, 4, 100).await,
-    );
+    // Two rounds, the second in the opposite order, so neither side always
+    // runs on the fuller database.
+    let mut stages = Vec::new();
+    for _ in 0..4 {
+        stages.push(stage(&app, rows, per_row, 100).await);
+    }
+    let race_stage = stage(&app, 1, 4, 100).await;
     let buyers = users(&app, o.concurrency.max(o.racers)).await;
     let store = Store::connect(&settings.database).await.expect("store");
-
-    // (a) HTTP: one-step bookings of distinct seats.
-    let labels = seat_labels(&http_stage);
-    let http = drive(o.bookings, o.concurrency, |worker, i| {
-        let (app, stage, labels, token) = (&app, &http_stage, &labels, &buyers[worker].1);
-        async move { app.book(token, stage, &[labels[i].as_str()]).await.status == 201 }
-    })
-    .await;
-
-    // (b) The same transaction through the store, no HTTP.
-    let labels = seat_labels(&direct_stage);
-    let performance = store
-        .performance(ObjectId::parse_str(&direct_stage.performance.id.0).expect("id"))
-        .await
-        .expect("performance")
-        .expect("exists");
     let user_ids: Vec<ObjectId> = buyers
         .iter()
         .map(|(u, _)| ObjectId::parse_str(&u.id.0).expect("id"))
         .collect();
-    let direct = drive(o.bookings, o.concurrency, |worker, i| {
-        let (store, performance, labels, user) = (&store, &performance, &labels, user_ids[worker]);
-        async move {
-            let seats = [labels[i].clone()];
-            let order = SeatOrder {
-                user,
-                performance,
-                seats: &seats,
-                total: 100,
-                seat_limit: u32::MAX,
-                now: chrono::Utc::now(),
-                idempotency: None,
-            };
-            store.book_seats(&order).await.is_ok()
-        }
-    })
-    .await;
+
+    // (a) HTTP: one-step bookings of distinct seats.
+    let via_http = async |stage: &Stage| {
+        let labels = seat_labels(stage);
+        drive(o.bookings / 2, o.concurrency, |worker, i| {
+            let (app, labels, token) = (&app, &labels, &buyers[worker].1);
+            async move { app.book(token, stage, &[labels[i].as_str()]).await.status == 201 }
+        })
+        .await
+    };
+    // (b) The same transaction through the store, no HTTP.
+    let via_driver = async |stage: &Stage| {
+        let labels = seat_labels(stage);
+        let performance = store
+            .performance(ObjectId::parse_str(&stage.performance.id.0).expect("id"))
+            .await
+            .expect("performance")
+            .expect("exists");
+        drive(o.bookings / 2, o.concurrency, |worker, i| {
+            let (store, performance, labels, user) =
+                (&store, &performance, &labels, user_ids[worker]);
+            async move {
+                let seats = [labels[i].clone()];
+                let order = SeatOrder {
+                    user,
+                    performance,
+                    seats: &seats,
+                    total: 100,
+                    seat_limit: u32::MAX,
+                    now: chrono::Utc::now(),
+                    idempotency: None,
+                };
+                store.book_seats(&order).await.is_ok()
+            }
+        })
+        .await
+    };
+    let http_1 = via_http(&stages[0]).await;
+    let direct_1 = via_driver(&stages[1]).await;
+    let direct_2 = via_driver(&stages[2]).await;
+    let http_2 = via_http(&stages[3]).await;
+    let http = http_1.merge(http_2);
+    let direct = direct_1.merge(direct_2);
+    let http_stage = &stages[0];
 
     // (c) The one-seat race.
     let started = Instant::now();
@@ -247,8 +269,8 @@ async fn main() {
 
     println!();
     println!(
-        "Booking benchmark: {} bookings of one seat each, {} concurrent clients, {} racers, {} readers; {}",
-        o.bookings,
+        "Booking benchmark: {} bookings of one seat each (two rounds, alternating a and b), {} concurrent clients, {} racers, {} readers; {}",
+        o.bookings / 2 * 2,
         o.concurrency,
         o.racers,
         o.readers,
