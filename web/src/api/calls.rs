@@ -2,9 +2,9 @@
 
 use gloo_net::http::Method;
 use shared::{
-    ChangeRole, CreateReservation, CreateRoom, LoginResponse, LoginUser, Page, PageQuery,
-    RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId, RoomQuery,
-    UpdateRoom, User, UserId,
+    BusyQuery, BusyRange, ChangeRole, CreateReservation, CreateRoom, LoginResponse, LoginUser,
+    Page, PageQuery, RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId,
+    RoomQuery, UpdateRoom, User, UserId,
 };
 
 use super::{ApiError, json, segment, send, with_query};
@@ -54,6 +54,12 @@ pub fn delete_room(id: &RoomId) -> Call<()> {
         format!("/rooms/{}", segment(&id.0)),
         None,
     ))
+}
+
+/// When the room is taken, by anyone, without who or why.
+pub fn room_busy(id: &RoomId, query: &BusyQuery) -> Call<Vec<BusyRange>> {
+    let path = with_query(&format!("/rooms/{}/busy", segment(&id.0)), query);
+    Box::pin(send(Method::GET, path, None))
 }
 
 pub fn list_reservations(query: &ReservationQuery) -> Call<Page<Reservation>> {
