@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use crate::api;
 use crate::components::ErrorNotice;
 use crate::i18n::{Lang, use_i18n};
-use crate::session::use_session;
+use crate::session::{here, use_session};
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -84,11 +84,11 @@ fn UserArea() -> impl IntoView {
         });
     };
     let login_href = move || {
-        let here = location.pathname.get();
-        if here == "/login" || here == "/register" {
+        let path = location.pathname.get();
+        if path == "/login" || path == "/register" {
             "/login".to_owned()
         } else {
-            let next = format!("{here}{}", location.search.get());
+            let next = here(&path, &location.search.get());
             format!("/login?next={}", js_sys::encode_uri_component(&next))
         }
     };
