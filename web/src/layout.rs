@@ -23,8 +23,11 @@ pub fn Header() -> impl IntoView {
             </A>
             <nav aria-label=move || i18n.t().nav_main>
                 <A href="/" exact=true>{move || i18n.t().nav_rooms}</A>
+                <A href="/shows">{move || i18n.t().nav_shows}</A>
                 <Show when=move || session.user().is_some()>
                     <A href="/my">{move || i18n.t().nav_my}</A>
+                    <A href="/bookings">{move || i18n.t().nav_bookings}</A>
+                    <A href="/wallet">{move || i18n.t().nav_wallet}</A>
                 </Show>
                 <Show when=move || session.is_admin()>
                     <A href="/admin">{move || i18n.t().nav_admin}</A>

@@ -5,8 +5,10 @@
 //! aborted.
 
 mod calls;
+mod idempotency;
 
 pub use calls::*;
+pub use idempotency::IdempotencyKey;
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use leptos::prelude::on_cleanup;
@@ -49,6 +51,14 @@ impl ApiError {
             status,
             seats: Vec::new(),
             conflict: None,
+        }
+    }
+
+    /// Something the page looked for and did not find.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            code: Some(ErrorCode::NotFound),
+            ..Self::unexpected(404, message.into())
         }
     }
 
@@ -103,7 +113,7 @@ impl Drop for Abort {
     }
 }
 
-/// One request to send.
+/// One request to send: where, what, and the extra headers.
 struct Request {
     method: Method,
     path: String,
@@ -119,6 +129,13 @@ impl Request {
             body,
             headers: Vec::new(),
         }
+    }
+
+    fn header(mut self, name: &'static str, value: Option<String>) -> Self {
+        if let Some(value) = value {
+            self.headers.push((name, value));
+        }
+        self
     }
 
     /// Sends it, and reads the response with `read`. Called synchronously
@@ -161,6 +178,46 @@ fn send<T: DeserializeOwned + 'static>(
     body: Option<Result<String, ApiError>>,
 ) -> impl Future<Output = Result<T, ApiError>> + 'static {
     Request::new(method, path, body).send_then(decode)
+}
+
+/// Like [`send`], with an `Idempotency-Key`: a repeat with the same key
+/// gets the first answer instead of acting twice.
+fn send_once<T: DeserializeOwned + 'static>(
+    method: Method,
+    path: String,
+    body: Option<Result<String, ApiError>>,
+    key: &IdempotencyKey,
+) -> impl Future<Output = Result<T, ApiError>> + 'static {
+    Request::new(method, path, body)
+        .header("Idempotency-Key", Some(key.to_string()))
+        .send_then(decode)
+}
+
+/// What a conditional GET found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fresh<T> {
+    /// Changed (or first asked): the value and its `ETag`.
+    Changed(T, Option<String>),
+    /// `304`: still what the given `ETag` named.
+    Unchanged,
+}
+
+/// A GET with `If-None-Match`, so an unchanged answer costs no body.
+fn get_if_changed<T: DeserializeOwned + 'static>(
+    path: String,
+    etag: Option<String>,
+) -> impl Future<Output = Result<Fresh<T>, ApiError>> + 'static {
+    Request::new(Method::GET, path, None)
+        .header("if-none-match", etag)
+        .send_then(|response| async move {
+            if response.status() == 304 {
+                return Ok(Fresh::Unchanged);
+            }
+            let etag = response.headers().get("etag");
+            decode(response)
+                .await
+                .map(|value| Fresh::Changed(value, etag))
+        })
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
