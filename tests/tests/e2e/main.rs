@@ -8,6 +8,7 @@ mod booking;
 mod browser;
 mod language;
 mod rooms;
+mod seats;
 mod shows;
 
 use browser::Browser;
