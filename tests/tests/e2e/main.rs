@@ -10,6 +10,7 @@ mod language;
 mod rooms;
 mod seats;
 mod shows;
+mod wallet;
 
 use browser::Browser;
 use tests::{PASSWORD, TestApp};
