@@ -39,6 +39,18 @@ pub async fn stage_at(
     price: u32,
     starts_at: DateTime<Utc>,
 ) -> Stage {
+    stage_titled(app, "Les Misérables", rows, seats_per_row, price, starts_at).await
+}
+
+/// Like [`stage_at`], for a show called `title`.
+pub async fn stage_titled(
+    app: &TestApp,
+    title: &str,
+    rows: u32,
+    seats_per_row: u32,
+    price: u32,
+    starts_at: DateTime<Utc>,
+) -> Stage {
     let admin = app.admin_token().await;
     let rows_spec: Vec<_> = (0..rows)
         .map(|i| json!({ "label": ((b'A' + i as u8) as char).to_string(), "seats": seats_per_row, "tier": "R" }))
@@ -56,7 +68,7 @@ pub async fn stage_at(
         .post(
             "/api/v1/shows",
             Some(&admin),
-            &json!({ "title": "Les Misérables", "running_minutes": 150, "poster_url": "/posters/1.svg" }),
+            &json!({ "title": title, "running_minutes": 150, "poster_url": "/posters/1.svg" }),
         )
         .await;
     show.assert_status(201);

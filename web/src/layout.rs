@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use crate::api;
 use crate::components::ErrorNotice;
 use crate::i18n::{Lang, use_i18n};
-use crate::session::use_session;
+use crate::session::{here, use_session};
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -23,8 +23,11 @@ pub fn Header() -> impl IntoView {
             </A>
             <nav aria-label=move || i18n.t().nav_main>
                 <A href="/" exact=true>{move || i18n.t().nav_rooms}</A>
+                <A href="/shows">{move || i18n.t().nav_shows}</A>
                 <Show when=move || session.user().is_some()>
                     <A href="/my">{move || i18n.t().nav_my}</A>
+                    <A href="/bookings">{move || i18n.t().nav_bookings}</A>
+                    <A href="/wallet">{move || i18n.t().nav_wallet}</A>
                 </Show>
                 <Show when=move || session.is_admin()>
                     <A href="/admin">{move || i18n.t().nav_admin}</A>
@@ -84,11 +87,11 @@ fn UserArea() -> impl IntoView {
         });
     };
     let login_href = move || {
-        let here = location.pathname.get();
-        if here == "/login" || here == "/register" {
+        let path = location.pathname.get();
+        if path == "/login" || path == "/register" {
             "/login".to_owned()
         } else {
-            let next = format!("{here}{}", location.search.get());
+            let next = here(&path, &location.search.get());
             format!("/login?next={}", js_sys::encode_uri_component(&next))
         }
     };

@@ -4,6 +4,7 @@ mod api;
 mod components;
 mod i18n;
 mod layout;
+mod numbers;
 mod pages;
 mod session;
 mod time;
@@ -13,7 +14,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::i18n::I18n;
-use crate::pages::{admin, auth, my, not_found, room, rooms};
+use crate::pages::{admin, auth, bookings, my, not_found, room, rooms, seats, show, shows, wallet};
 use crate::session::Session;
 
 fn main() {
@@ -35,6 +36,11 @@ fn App() -> impl IntoView {
                     <Route path=path!("/register") view=auth::RegisterPage />
                     <Route path=path!("/rooms/:id") view=room::RoomPage />
                     <Route path=path!("/my") view=my::MyReservationsPage />
+                    <Route path=path!("/shows") view=shows::ShowsPage />
+                    <Route path=path!("/shows/:id") view=show::ShowPage />
+                    <Route path=path!("/shows/:show/performances/:performance") view=seats::SeatsPage />
+                    <Route path=path!("/bookings") view=bookings::BookingsPage />
+                    <Route path=path!("/wallet") view=wallet::WalletPage />
                     <ParentRoute path=path!("/admin") view=admin::AdminLayout>
                         <Route path=path!("") view=admin::approvals::ApprovalsPage />
                         <Route path=path!("rooms") view=admin::rooms::AdminRoomsPage />

@@ -83,6 +83,15 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
+/// A page's path with its query, to come back to after logging in. (The
+/// router's `search` has no leading `?`.)
+pub fn here(path: &str, search: &str) -> String {
+    match search.trim_start_matches('?') {
+        "" => path.to_owned(),
+        query => format!("{path}?{query}"),
+    }
+}
+
 /// Where to come back to after logging in: only paths on this site.
 pub fn safe_return_path(next: Option<String>) -> String {
     next.filter(|p| p.starts_with('/') && !p.starts_with("//"))
@@ -97,10 +106,9 @@ pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move || {
         if session.checked() && session.error().is_none() && session.user().is_none() {
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
+            let here = here(
+                &location.pathname.get_untracked(),
+                &location.search.get_untracked(),
             );
             let next = String::from(js_sys::encode_uri_component(&here));
             navigate(

@@ -146,6 +146,25 @@ pub fn format_date_time(instant: DateTime<Utc>, zone: &str, lang: Lang) -> Strin
     .unwrap_or_else(|| instant.to_rfc3339())
 }
 
+/// An occasion with its weekday, e.g. "Sat, Dec 12, 2026, 7:30 PM" or
+/// "2026년 12월 12일 (토) 오후 7:30".
+pub fn format_occasion(instant: DateTime<Utc>, zone: &str, lang: Lang) -> String {
+    formatter(
+        lang.locale(),
+        zone,
+        &[
+            ("weekday", "short"),
+            ("year", "numeric"),
+            ("month", "short"),
+            ("day", "numeric"),
+            ("hour", "numeric"),
+            ("minute", "2-digit"),
+        ],
+    )
+    .map(|f| f.format(&js_date(instant)))
+    .unwrap_or_else(|| instant.to_rfc3339())
+}
+
 /// A range in `zone`, sharing the date when both ends fall on one day.
 pub fn format_range(start: DateTime<Utc>, end: DateTime<Utc>, zone: &str, lang: Lang) -> String {
     formatter(

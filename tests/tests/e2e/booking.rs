@@ -39,8 +39,17 @@ async fn a_user_books_a_room_sees_the_conflict_inline_and_cancels() {
         .assert_status(201);
     let browser = Browser::start(&app.address).await;
 
-    // Act: the room page asks to log in, then comes back.
+    // Anyone sees when the room is taken, without whose it is.
     browser.goto(&format!("/rooms/{}", room.id)).await;
+    browser.set_value("#timeline-date", &day.to_string()).await;
+    let busy = browser.wait_text("#timeline .block.busy", "10:00").await;
+    assert!(busy.contains("Busy"), "{busy}");
+    assert!(
+        !busy.contains("planning"),
+        "the purpose stays private: {busy}"
+    );
+
+    // Act: the room page asks to log in, then comes back.
     browser.click("#book-login").await;
     log_in(&browser, &email, PASSWORD).await;
     browser.wait_path(&format!("/rooms/{}", room.id)).await;
@@ -61,11 +70,16 @@ async fn a_user_books_a_room_sees_the_conflict_inline_and_cancels() {
     // and the form keeps what was typed.
     let conflict = browser.wait_text("#times-error #conflict", "10:00").await;
     assert!(conflict.contains("11:00"), "{conflict}");
+    assert!(
+        conflict.contains("overlaps another reservation"),
+        "{conflict}"
+    );
     assert_eq!(browser.value("#book-purpose").await, "Design review");
     assert_eq!(browser.value("#book-start").await, "630");
     browser.screenshot("room-conflict").await;
     browser.click("#check-free").await;
-    browser.wait_text("#free-result", "not free").await;
+    let taken = browser.wait_text("#free-result", "not free").await;
+    assert!(taken.contains("10:00"), "names what is in the way: {taken}");
 
     // Act: right after the other reservation is free.
     browser.select("#book-start", "660").await;
@@ -75,13 +89,19 @@ async fn a_user_books_a_room_sees_the_conflict_inline_and_cancels() {
     browser.click("#book-submit").await;
     browser.wait_text("#booked", "Approved").await;
 
-    // The schedule shows it on that day.
+    // The schedule shows it on that day, with its purpose, beside the
+    // other reservation, which stays anonymous.
     browser.set_value("#timeline-date", &day.to_string()).await;
-    browser.wait_text("#timeline .block", "11:00").await;
+    browser
+        .wait_text("#timeline .block[data-reservation]", "Design review")
+        .await;
+    browser.wait_text("#timeline .block.busy", "10:00").await;
     browser.screenshot("room").await;
     browser.click(".segmented button:first-child").await;
     browser.wait_gone("#timeline.week").await;
-    browser.wait_text("#timeline .block", "11:00").await;
+    browser
+        .wait_text("#timeline .block[data-reservation]", "11:00")
+        .await;
 
     // My reservations lists it; cancel it after confirming.
     browser.goto("/my").await;

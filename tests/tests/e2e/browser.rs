@@ -190,6 +190,27 @@ impl Browser {
         }
     }
 
+    /// Waits until the element matching `css` has `attr` containing `needle`.
+    pub async fn wait_attr(&self, css: &str, attr: &str, needle: &str) {
+        let deadline = Instant::now() + WAIT;
+        let mut last = None;
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(value) = element.attr(attr).await
+            {
+                if value.as_deref().is_some_and(|v| v.contains(needle)) {
+                    return;
+                }
+                last = value;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{css}` [{attr}] did not come to contain {needle:?} within {WAIT:?}; it was {last:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits until nothing matches `css`.
     pub async fn wait_gone(&self, css: &str) {
         let deadline = Instant::now() + WAIT;

@@ -2,12 +2,15 @@
 
 use gloo_net::http::Method;
 use shared::{
-    ChangeRole, CreateReservation, CreateRoom, LoginResponse, LoginUser, Page, PageQuery,
-    RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId, RoomQuery,
-    UpdateRoom, User, UserId,
+    Booking, BookingId, BusyQuery, BusyRange, ChangeRole, ChargeWallet, CreateReservation,
+    CreateRoom, LedgerEntry, LoginResponse, LoginUser, Page, PageQuery, PerformanceId,
+    RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId, RoomQuery, SeatMap,
+    SeatRequest, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom, User, UserId, Wallet,
 };
 
-use super::{ApiError, json, segment, send, with_query};
+use super::{
+    ApiError, Fresh, IdempotencyKey, get_if_changed, json, segment, send, send_once, with_query,
+};
 
 pub type Call<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 
@@ -56,6 +59,12 @@ pub fn delete_room(id: &RoomId) -> Call<()> {
     ))
 }
 
+/// When the room is taken, by anyone, without who or why.
+pub fn room_busy(id: &RoomId, query: &BusyQuery) -> Call<Vec<BusyRange>> {
+    let path = with_query(&format!("/rooms/{}/busy", segment(&id.0)), query);
+    Box::pin(send(Method::GET, path, None))
+}
+
 pub fn list_reservations(query: &ReservationQuery) -> Call<Page<Reservation>> {
     Box::pin(send(Method::GET, with_query("/reservations", query), None))
 }
@@ -89,4 +98,54 @@ pub fn list_users(query: &PageQuery) -> Call<Page<User>> {
 pub fn change_role(id: &UserId, body: &ChangeRole) -> Call<User> {
     let path = format!("/users/{}/role", segment(&id.0));
     Box::pin(send(Method::PUT, path, json(body)))
+}
+
+pub fn list_shows(query: &ShowQuery) -> Call<Page<Show>> {
+    Box::pin(send(Method::GET, with_query("/shows", query), None))
+}
+
+pub fn get_show(id: &ShowId) -> Call<ShowDetail> {
+    Box::pin(send(
+        Method::GET,
+        format!("/shows/{}", segment(&id.0)),
+        None,
+    ))
+}
+
+/// The seat map, unless it is still what `etag` names.
+pub fn seat_map(id: &PerformanceId, etag: Option<String>) -> Call<Fresh<SeatMap>> {
+    let path = format!("/performances/{}/seats", segment(&id.0));
+    Box::pin(get_if_changed(path, etag))
+}
+
+/// Holds and pays for the seats in one step (all or none).
+pub fn book_seats(id: &PerformanceId, body: &SeatRequest, key: &IdempotencyKey) -> Call<Booking> {
+    let path = format!("/performances/{}/bookings", segment(&id.0));
+    Box::pin(send_once(Method::POST, path, json(body), key))
+}
+
+pub fn list_bookings(query: &PageQuery) -> Call<Page<Booking>> {
+    Box::pin(send(Method::GET, with_query("/bookings", query), None))
+}
+
+pub fn cancel_booking(id: &BookingId, key: &IdempotencyKey) -> Call<Booking> {
+    let path = format!("/bookings/{}/cancel", segment(&id.0));
+    Box::pin(send_once(Method::POST, path, None, key))
+}
+
+pub fn wallet() -> Call<Wallet> {
+    Box::pin(send(Method::GET, "/wallet".into(), None))
+}
+
+pub fn charge_wallet(body: &ChargeWallet, key: &IdempotencyKey) -> Call<Wallet> {
+    Box::pin(send_once(
+        Method::POST,
+        "/wallet/charge".into(),
+        json(body),
+        key,
+    ))
+}
+
+pub fn ledger(query: &PageQuery) -> Call<Page<LedgerEntry>> {
+    Box::pin(send(Method::GET, with_query("/wallet/ledger", query), None))
 }

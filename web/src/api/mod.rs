@@ -5,15 +5,17 @@
 //! aborted.
 
 mod calls;
+mod idempotency;
 
 pub use calls::*;
+pub use idempotency::IdempotencyKey;
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use leptos::prelude::on_cleanup;
 use send_wrapper::SendWrapper;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shared::{ErrorBody, ErrorCode};
+use shared::{ErrorBody, ErrorCode, TimeRange};
 
 /// Every path is relative to this, on the page's own origin, so the session
 /// cookie goes along and `trunk serve` can proxy it.
@@ -30,15 +32,33 @@ pub struct ApiError {
     pub field: Option<String>,
     /// HTTP status, 0 when there was no response.
     pub status: u16,
+    /// The seats someone else has, for `seat_taken`.
+    pub seats: Vec<String>,
+    /// The reserved range in the way, for `slot_taken`.
+    pub conflict: Option<TimeRange>,
 }
 
 impl ApiError {
     fn network(error: impl std::fmt::Display) -> Self {
+        Self::unexpected(0, error.to_string())
+    }
+
+    fn unexpected(status: u16, message: String) -> Self {
         Self {
             code: None,
-            message: error.to_string(),
+            message,
             field: None,
-            status: 0,
+            status,
+            seats: Vec::new(),
+            conflict: None,
+        }
+    }
+
+    /// Something the page looked for and did not find.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            code: Some(ErrorCode::NotFound),
+            ..Self::unexpected(404, message.into())
         }
     }
 
@@ -46,9 +66,8 @@ impl ApiError {
     pub fn local(field: &str, message: impl Into<String>) -> Self {
         Self {
             code: Some(ErrorCode::InvalidInput),
-            message: message.into(),
             field: Some(field.to_owned()),
-            status: 0,
+            ..Self::unexpected(0, message.into())
         }
     }
 
@@ -94,32 +113,111 @@ impl Drop for Abort {
     }
 }
 
-/// Sends one request. Called synchronously so the abort is registered with
-/// the caller's owner; the returned future does the network work.
+/// One request to send: where, what, and the extra headers.
+struct Request {
+    method: Method,
+    path: String,
+    body: Option<Result<String, ApiError>>,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Request {
+    fn new(method: Method, path: String, body: Option<Result<String, ApiError>>) -> Self {
+        Self {
+            method,
+            path,
+            body,
+            headers: Vec::new(),
+        }
+    }
+
+    fn header(mut self, name: &'static str, value: Option<String>) -> Self {
+        if let Some(value) = value {
+            self.headers.push((name, value));
+        }
+        self
+    }
+
+    /// Sends it, and reads the response with `read`. Called synchronously
+    /// so the abort is registered with the caller's owner; the returned
+    /// future does the network work.
+    fn send_then<T, F, Fut>(self, read: F) -> impl Future<Output = Result<T, ApiError>> + 'static
+    where
+        F: FnOnce(Response) -> Fut + 'static,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let abort = Abort::register();
+        async move {
+            let signal = abort.signal();
+            let mut builder = RequestBuilder::new(&format!("{BASE}{}", self.path))
+                .method(self.method)
+                .header("accept", "application/json")
+                .abort_signal(signal.as_ref());
+            for (name, value) in &self.headers {
+                builder = builder.header(name, value);
+            }
+            let request = match self.body {
+                Some(json) => builder
+                    .header("content-type", "application/json")
+                    .body(json?),
+                None => builder.build(),
+            }
+            .map_err(ApiError::network)?;
+            let response = request.send().await.map_err(ApiError::network)?;
+            let result = read(response).await;
+            drop(abort);
+            result
+        }
+    }
+}
+
+/// Sends one request and decodes its JSON answer.
 fn send<T: DeserializeOwned + 'static>(
     method: Method,
     path: String,
     body: Option<Result<String, ApiError>>,
 ) -> impl Future<Output = Result<T, ApiError>> + 'static {
-    let abort = Abort::register();
-    async move {
-        let signal = abort.signal();
-        let builder = RequestBuilder::new(&format!("{BASE}{path}"))
-            .method(method)
-            .header("accept", "application/json")
-            .abort_signal(signal.as_ref());
-        let request = match body {
-            Some(json) => builder
-                .header("content-type", "application/json")
-                .body(json?),
-            None => builder.build(),
-        }
-        .map_err(ApiError::network)?;
-        let response = request.send().await.map_err(ApiError::network)?;
-        let result = decode(response).await;
-        drop(abort);
-        result
-    }
+    Request::new(method, path, body).send_then(decode)
+}
+
+/// Like [`send`], with an `Idempotency-Key`: a repeat with the same key
+/// gets the first answer instead of acting twice.
+fn send_once<T: DeserializeOwned + 'static>(
+    method: Method,
+    path: String,
+    body: Option<Result<String, ApiError>>,
+    key: &IdempotencyKey,
+) -> impl Future<Output = Result<T, ApiError>> + 'static {
+    Request::new(method, path, body)
+        .header("Idempotency-Key", Some(key.to_string()))
+        .send_then(decode)
+}
+
+/// What a conditional GET found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fresh<T> {
+    /// Changed (or first asked): the value and its `ETag`.
+    Changed(T, Option<String>),
+    /// `304`: still what the given `ETag` named.
+    Unchanged,
+}
+
+/// A GET with `If-None-Match`, so an unchanged answer costs no body.
+fn get_if_changed<T: DeserializeOwned + 'static>(
+    path: String,
+    etag: Option<String>,
+) -> impl Future<Output = Result<Fresh<T>, ApiError>> + 'static {
+    Request::new(Method::GET, path, None)
+        .header("if-none-match", etag)
+        .send_then(|response| async move {
+            if response.status() == 304 {
+                return Ok(Fresh::Unchanged);
+            }
+            let etag = response.headers().get("etag");
+            decode(response)
+                .await
+                .map(|value| Fresh::Changed(value, etag))
+        })
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
@@ -128,11 +226,8 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
     if response.ok() {
         // Empty answers (204) decode as JSON `null`, i.e. `()`.
         let text = if text.is_empty() { "null" } else { &text };
-        return serde_json::from_str(text).map_err(|e| ApiError {
-            code: None,
-            message: format!("unexpected answer from the server: {e}"),
-            field: None,
-            status,
+        return serde_json::from_str(text).map_err(|e| {
+            ApiError::unexpected(status, format!("unexpected answer from the server: {e}"))
         });
     }
     Err(match serde_json::from_str::<ErrorBody>(&text) {
@@ -141,13 +236,10 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
             message: body.error.message,
             field: body.error.field,
             status,
+            seats: body.error.seats,
+            conflict: body.error.conflict,
         },
-        Err(_) => ApiError {
-            code: None,
-            message: format!("the server answered {status}"),
-            field: None,
-            status,
-        },
+        Err(_) => ApiError::unexpected(status, format!("the server answered {status}")),
     })
 }
 

@@ -124,7 +124,5 @@ pub fn Loading() -> impl IntoView {
 }
 
 mod paged;
-mod zones;
 
 pub use paged::PagedList;
-pub use zones::RoomZones;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Timelike};
 use leptos::prelude::*;
-use shared::{CreateReservation, ErrorCode, Reservation, Room, RoomQuery};
+use shared::{BusyQuery, BusyRange, CreateReservation, ErrorCode, Reservation, Room};
 
 use crate::api::{self, ApiError};
 use crate::components::{ErrorNotice, FieldError, invalid};
@@ -59,7 +59,8 @@ pub fn BookingForm(room: Room, version: RwSignal<u32>) -> impl IntoView {
     let purpose = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let booked = RwSignal::new(None::<Reservation>);
-    let free = RwSignal::new(None::<bool>);
+    // The answer of "Check availability": what is in the way, if anything.
+    let free = RwSignal::new(None::<Vec<BusyRange>>);
     let room = StoredValue::new(room);
 
     let book = Action::new_local(|body: &CreateReservation| api::create_reservation(body));
@@ -67,6 +68,7 @@ pub fn BookingForm(room: Room, version: RwSignal<u32>) -> impl IntoView {
         Some(Ok(reservation)) => {
             error.set(None);
             booked.set(Some(reservation));
+            free.set(None);
             purpose.set(String::new());
             version.update(|v| *v += 1);
         }
@@ -75,23 +77,15 @@ pub fn BookingForm(room: Room, version: RwSignal<u32>) -> impl IntoView {
     });
     let check = Action::new_local(
         move |(from, to): &(DateTime<FixedOffset>, DateTime<FixedOffset>)| {
-            let r = room.get_value();
-            let call = api::list_rooms(&RoomQuery {
-                location: Some(r.location.clone()).filter(|l| !l.is_empty()),
-                min_capacity: Some(r.capacity),
-                from: Some(*from),
-                to: Some(*to),
-                limit: Some(200),
-                ..Default::default()
-            });
-            async move {
-                call.await
-                    .map(|page| page.items.iter().any(|x| x.id == r.id))
-            }
+            let query = BusyQuery {
+                from: *from,
+                to: *to,
+            };
+            room.with_value(|r| api::room_busy(&r.id, &query))
         },
     );
     Effect::new(move || match check.value().get() {
-        Some(Ok(is_free)) => free.set(Some(is_free)),
+        Some(Ok(in_the_way)) => free.set(Some(in_the_way)),
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
@@ -157,6 +151,15 @@ pub fn BookingForm(room: Room, version: RwSignal<u32>) -> impl IntoView {
             .map(|m| view! { <option value=m.to_string()>{time::hhmm(m)}</option> })
             .collect_view()
     };
+    // Ranges in the room's zone, in the chosen language.
+    let ranges =
+        move |list: &[(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)]| {
+            let zone = zone.get_value();
+            list.iter()
+                .map(|(start, end)| time::format_range(*start, *end, &zone, i18n.lang()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
     let zone_label = move || {
         let z = zone.get_value();
         format!("{z}, {}", time::zone_name(&z, time::now(), i18n.lang()))
@@ -199,11 +202,22 @@ pub fn BookingForm(room: Room, version: RwSignal<u32>) -> impl IntoView {
                 <FieldError error=err field="end" />
                 <p class="hint" id="times-hint">{move || (i18n.t().times_in_zone)(&zone_label())}</p>
                 <div id="times-error" aria-live="polite">
-                    {move || conflict().map(|error| view! { <ErrorNotice error id="conflict" /> })}
-                    {move || free.get().map(|is_free| view! {
-                        <p class=if is_free { "notice success" } else { "notice warn" } id="free-result" role="status">
-                            {move || if is_free { i18n.t().is_free } else { i18n.t().is_not_free }}
-                        </p>
+                    {move || conflict().map(|error| match error.conflict {
+                        Some(range) => view! {
+                            <div class="notice error" role="alert" id="conflict">
+                                <strong>{move || (i18n.t().slot_taken_at)(&ranges(&[(range.start, range.end)]))}</strong>
+                            </div>
+                        }.into_any(),
+                        None => view! { <ErrorNotice error id="conflict" /> }.into_any(),
+                    })}
+                    {move || free.get().map(|in_the_way| {
+                        let is_free = in_the_way.is_empty();
+                        let taken: Vec<_> = in_the_way.iter().map(|b| (b.start, b.end)).collect();
+                        view! {
+                            <p class=if is_free { "notice success" } else { "notice warn" } id="free-result" role="status">
+                                {move || if is_free { i18n.t().is_free.to_owned() } else { (i18n.t().is_not_free)(&ranges(&taken)) }}
+                            </p>
+                        }
                     })}
                 </div>
                 <button type="button" class="secondary" id="check-free" on:click=check_free

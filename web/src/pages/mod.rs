@@ -3,8 +3,13 @@
 pub mod admin;
 pub mod auth;
 pub mod booking;
+pub mod bookings;
 pub mod my;
 pub mod not_found;
 pub mod room;
 pub mod rooms;
+pub mod seats;
+pub mod show;
+pub mod shows;
 pub mod timeline;
+pub mod wallet;

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use shared::{Reservation, ReservationQuery, SortOrder};
 
 use crate::api;
-use crate::components::{ErrorNotice, PagedList, RoomZones, StatusBadge};
+use crate::components::{ErrorNotice, PagedList, StatusBadge};
 use crate::i18n::use_i18n;
 use crate::session::RequireUser;
 use crate::time;
@@ -31,7 +31,6 @@ fn MyReservations() -> impl IntoView {
     let i18n = use_i18n();
     let tab = RwSignal::new(Tab::Upcoming);
     let version = RwSignal::new(0u32);
-    let zones = RoomZones::load();
     let fetch = move |cursor: Option<String>| {
         version.track();
         let now = time::now().fixed_offset();
@@ -42,7 +41,7 @@ fn MyReservations() -> impl IntoView {
                 ..Default::default()
             },
             Tab::Past => ReservationQuery {
-                to: Some(now),
+                ends_before: Some(now),
                 order: Some(SortOrder::Desc),
                 ..Default::default()
             },
@@ -53,7 +52,7 @@ fn MyReservations() -> impl IntoView {
             ..query
         })
     };
-    let render = move |items: Vec<Reservation>| view! { <ReservationTable items zones version /> };
+    let render = move |items: Vec<Reservation>| view! { <ReservationTable items version /> };
     let tab_button =
         move |which: Tab, id: &'static str, label: fn(&crate::i18n::Texts) -> &'static str| {
             view! {
@@ -80,11 +79,7 @@ fn MyReservations() -> impl IntoView {
 }
 
 #[component]
-fn ReservationTable(
-    items: Vec<Reservation>,
-    zones: RoomZones,
-    version: RwSignal<u32>,
-) -> impl IntoView {
+fn ReservationTable(items: Vec<Reservation>, version: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <table class="list" id="my-reservations">
@@ -98,14 +93,14 @@ fn ReservationTable(
                 </tr>
             </thead>
             <tbody>
-                {items.into_iter().map(|r| view! { <Row r zones version /> }).collect_view()}
+                {items.into_iter().map(|r| view! { <Row r version /> }).collect_view()}
             </tbody>
         </table>
     }
 }
 
 #[component]
-fn Row(r: Reservation, zones: RoomZones, version: RwSignal<u32>) -> impl IntoView {
+fn Row(r: Reservation, version: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let confirming = RwSignal::new(false);
     let cancellable = r.status.holds_slots() && r.end > time::now();
@@ -117,9 +112,8 @@ fn Row(r: Reservation, zones: RoomZones, version: RwSignal<u32>) -> impl IntoVie
         }
     });
     let error = move || cancel.value().get().and_then(Result::err);
-    let room_id = r.room_id.clone();
+    let zone = r.time_zone.clone();
     let when = move || {
-        let zone = zones.of(&room_id);
         format!(
             "{} ({})",
             time::format_range(r.start, r.end, &zone, i18n.lang()),

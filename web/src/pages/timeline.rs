@@ -1,13 +1,14 @@
 //! A room's schedule for a day or a week, drawn in the room's time zone.
 //!
-//! The API lists only the caller's own reservations (admins: everyone's with
-//! `all=true`), so that is what is drawn; the notice above says so.
+//! Everyone sees when the room is taken (`GET /rooms/{id}/busy`, without
+//! who or why); the caller's own reservations (admins: everyone's) are drawn
+//! with their details on top of that.
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use leptos::prelude::*;
-use shared::{Reservation, ReservationQuery, Room};
+use shared::{BusyQuery, BusyRange, Reservation, ReservationQuery, ReservationStatus, Room};
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::components::{Loading, StatusBadge, error_fallback};
 use crate::i18n::{Lang, use_i18n};
 use crate::session::use_session;
@@ -53,18 +54,42 @@ pub fn Timeline(room: Room, version: RwSignal<u32>) -> impl IntoView {
         Span::Week => 7,
     };
     let room_id = room.id.clone();
-    let reservations = LocalResource::new(move || {
+    let entries = LocalResource::new(move || {
         version.track();
         let (start, count) = (first_day(), days());
         let zone = zone.get_value();
-        api::list_reservations(&ReservationQuery {
-            room_id: Some(room_id.clone()),
-            from: midnight(start, &zone).map(|t| t.fixed_offset()),
-            to: midnight(start + Duration::days(count), &zone).map(|t| t.fixed_offset()),
-            all: session.is_admin().then_some(true),
-            limit: Some(200),
-            ..Default::default()
-        })
+        let window = midnight(start, &zone).zip(midnight(start + Duration::days(count), &zone));
+        let (from, to) = window.unwrap_or_else(|| {
+            let start = start.and_time(chrono::NaiveTime::MIN).and_utc();
+            (start, start + Duration::days(count))
+        });
+        let busy = api::room_busy(
+            &room_id,
+            &BusyQuery {
+                from: from.fixed_offset(),
+                to: to.fixed_offset(),
+            },
+        );
+        let own = session.user().map(|_| {
+            api::list_reservations(&ReservationQuery {
+                room_id: Some(room_id.clone()),
+                from: Some(from.fixed_offset()),
+                to: Some(to.fixed_offset()),
+                all: session.is_admin().then_some(true),
+                limit: Some(200),
+                ..Default::default()
+            })
+        });
+        async move {
+            let own = async move {
+                match own {
+                    Some(call) => call.await.map(|page| page.items),
+                    None => Ok(Vec::new()),
+                }
+            };
+            let (busy, own) = futures::join!(busy, own);
+            Ok::<_, ApiError>(Entry::merge(busy?, own?))
+        }
     });
     let step = move |sign: i64| {
         let by = match span.get_untracked() {
@@ -83,7 +108,11 @@ pub fn Timeline(room: Room, version: RwSignal<u32>) -> impl IntoView {
     };
     view! {
         <p class="hint">
-            {move || if session.is_admin() { i18n.t().timeline_all } else { i18n.t().timeline_own_only }}
+            {move || match (session.user().is_some(), session.is_admin()) {
+                (_, true) => i18n.t().timeline_all,
+                (true, false) => i18n.t().timeline_own_only,
+                (false, _) => i18n.t().timeline_public,
+            }}
         </p>
         <div class="toolbar">
             <div class="segmented" role="group">
@@ -116,10 +145,8 @@ pub fn Timeline(room: Room, version: RwSignal<u32>) -> impl IntoView {
             <ErrorBoundary fallback=error_fallback>
                 {move || {
                     let (start, count) = (first_day(), days());
-                    reservations.get().map(|r| r.map(|page| {
-                        let active: Vec<Reservation> = page.items.into_iter()
-                            .filter(|r| r.status.holds_slots()).collect();
-                        view! { <Grid start count reservations=active zone=zone.get_value() lang=i18n.lang() /> }
+                    entries.get().map(|r| r.map(|entries| {
+                        view! { <Grid start count entries zone=zone.get_value() lang=i18n.lang() /> }
                     }))
                 }}
             </ErrorBoundary>
@@ -127,9 +154,49 @@ pub fn Timeline(room: Room, version: RwSignal<u32>) -> impl IntoView {
     }
 }
 
-/// One block to draw: a reservation's part within one day, in minutes.
+/// One taken range of the schedule, with its details when the caller may
+/// see them.
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    status: ReservationStatus,
+    details: Option<Reservation>,
+}
+
+impl Entry {
+    /// The caller's active reservations, plus every busy range that is not
+    /// one of them (someone else's).
+    fn merge(busy: Vec<BusyRange>, own: Vec<Reservation>) -> Vec<Self> {
+        let own: Vec<Reservation> = own.into_iter().filter(|r| r.status.holds_slots()).collect();
+        let others: Vec<Self> = busy
+            .into_iter()
+            .filter(|b| !own.iter().any(|r| r.start == b.start && r.end == b.end))
+            .map(|b| Self {
+                start: b.start,
+                end: b.end,
+                status: b.status,
+                details: None,
+            })
+            .collect();
+        let mut entries: Vec<Self> = own
+            .into_iter()
+            .map(|r| Self {
+                start: r.start,
+                end: r.end,
+                status: r.status,
+                details: Some(r),
+            })
+            .chain(others)
+            .collect();
+        entries.sort_by_key(|e| e.start);
+        entries
+    }
+}
+
+/// One block to draw: an entry's part within one day, in minutes.
 struct Block {
-    reservation: Reservation,
+    entry: Entry,
     from: u32,
     to: u32,
 }
@@ -138,7 +205,7 @@ struct Block {
 fn Grid(
     start: NaiveDate,
     count: i64,
-    reservations: Vec<Reservation>,
+    entries: Vec<Entry>,
     zone: String,
     lang: Lang,
 ) -> impl IntoView {
@@ -147,15 +214,15 @@ fn Grid(
     let columns: Vec<(NaiveDate, Vec<Block>)> = (0..count)
         .map(|offset| {
             let date = start + Duration::days(offset);
-            let blocks = reservations
+            let blocks = entries
                 .iter()
-                .filter_map(|r| {
+                .filter_map(|e| {
                     let (from, to) = (
-                        minute_of(date, r.start, &zone),
-                        minute_of(date, r.end, &zone),
+                        minute_of(date, e.start, &zone),
+                        minute_of(date, e.end, &zone),
                     );
                     (to > from).then(|| Block {
-                        reservation: r.clone(),
+                        entry: e.clone(),
                         from,
                         to,
                     })
@@ -173,7 +240,7 @@ fn Grid(
     let top_minute = first_hour * 60;
     let length = (1440 - top_minute) as f64;
     let percent = move |minute: u32| (minute.saturating_sub(top_minute)) as f64 / length * 100.0;
-    let empty = reservations.is_empty();
+    let empty = entries.is_empty();
     let hours = (first_hour..24)
         .map(|h| {
             view! {
@@ -202,18 +269,28 @@ fn Grid(
                         <h3 class="day-label">{label}</h3>
                         <ol class="day-body">
                             {blocks.into_iter().map(|b| {
-                                let r = b.reservation;
-                                let range = format!("{}–{}", time::format_time(r.start, &zone, lang), time::format_time(r.end, &zone, lang));
-                                let title = format!("{range} {}", r.purpose);
+                                let e = b.entry;
+                                let range = format!("{}–{}", time::format_time(e.start, &zone, lang), time::format_time(e.end, &zone, lang));
                                 let style = format!("top:{:.3}%;height:{:.3}%", percent(b.from), percent(b.to) - percent(b.from));
-                                view! {
-                                    <li class=format!("block status-{}", r.status.as_str()) style=style
-                                        title=title data-reservation=r.id.0.clone()>
-                                        <span class="time">{range}</span>
-                                        <span class="purpose">{r.purpose.clone()}</span>
-                                        {is_admin.then(|| view! { <span class="who">{r.user_name.clone()}</span> })}
-                                        <StatusBadge status=r.status />
-                                    </li>
+                                let status = e.status;
+                                let title = e.details.as_ref().map(|r| format!("{range} {}", r.purpose));
+                                match e.details {
+                                    Some(r) => view! {
+                                        <li class=format!("block status-{}", status.as_str()) style=style
+                                            title=title data-reservation=r.id.0.clone()>
+                                            <span class="time">{range}</span>
+                                            <span class="purpose">{r.purpose.clone()}</span>
+                                            {is_admin.then(|| view! { <span class="who">{r.user_name.clone()}</span> })}
+                                            <StatusBadge status />
+                                        </li>
+                                    }.into_any(),
+                                    None => view! {
+                                        <li class=format!("block busy status-{}", status.as_str()) style=style
+                                            data-busy=status.as_str()>
+                                            <span class="time">{range}</span>
+                                            <span class="purpose">{move || if status == ReservationStatus::Pending { i18n.t().busy_pending } else { i18n.t().busy }}</span>
+                                        </li>
+                                    }.into_any(),
                                 }
                             }).collect_view()}
                         </ol>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use shared::{Reservation, ReservationQuery, ReservationStatus};
 
 use crate::api::{self, ApiError, Call};
-use crate::components::{ErrorNotice, PagedList, RoomZones};
+use crate::components::{ErrorNotice, PagedList};
 use crate::i18n::use_i18n;
 use crate::time;
 
@@ -12,7 +12,6 @@ use crate::time;
 pub fn ApprovalsPage() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
-    let zones = RoomZones::load();
     let fetch = move |cursor: Option<String>| {
         version.track();
         api::list_reservations(&ReservationQuery {
@@ -26,7 +25,7 @@ pub fn ApprovalsPage() -> impl IntoView {
     let render = move |items: Vec<Reservation>| {
         view! {
             <ul class="queue" id="approvals">
-                {items.into_iter().map(|r| view! { <Pending r zones /> }).collect_view()}
+                {items.into_iter().map(|r| view! { <Pending r /> }).collect_view()}
             </ul>
         }
     };
@@ -43,7 +42,7 @@ enum Decision {
 }
 
 #[component]
-fn Pending(r: Reservation, zones: RoomZones) -> impl IntoView {
+fn Pending(r: Reservation) -> impl IntoView {
     let i18n = use_i18n();
     let id = r.id.clone();
     let decide = Action::new_local(move |d: &Decision| -> Call<Reservation> {
@@ -59,9 +58,8 @@ fn Pending(r: Reservation, zones: RoomZones) -> impl IntoView {
             .get()
             .and_then(|r: Result<Reservation, ApiError>| r.err())
     };
-    let room_id = r.room_id.clone();
+    let zone = r.time_zone.clone();
     let when = move || {
-        let zone = zones.of(&room_id);
         format!(
             "{} ({})",
             time::format_range(r.start, r.end, &zone, i18n.lang()),

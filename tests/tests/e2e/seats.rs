@@ -1,0 +1,219 @@
+//! The seat map: picking seats, booking them, seeing others' bookings turn
+//! grey while the page is open, losing a race politely, and the keyboard.
+
+use fantoccini::key::Key;
+use shared::{Booking, Page};
+use tests::events::{Stage, stage};
+use tests::{PASSWORD, TestApp, spawn_app_serving_web};
+
+use crate::browser::Browser;
+use crate::{account, log_in};
+
+fn seat(label: &str) -> String {
+    format!("#seat-map [data-seat='{label}']")
+}
+
+async fn open_seat_map(browser: &Browser, stage: &Stage, email: &str) {
+    let path = format!(
+        "/shows/{}/performances/{}",
+        stage.show.id, stage.performance.id
+    );
+    browser.goto(&path).await;
+    browser.click("#reserve-login").await;
+    log_in(browser, email, PASSWORD).await;
+    browser.wait_path(&path).await;
+    browser.find("#seat-map").await;
+}
+
+/// The body sizes of the seat-map requests this page has made; an
+/// unchanged map (`304`) has none. (Chrome reports no status for 304s.)
+async fn seat_map_requests(browser: &Browser) -> Vec<u64> {
+    let sizes = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')
+                .filter(e => e.name.includes('/seats'))
+                .map(e => e.encodedBodySize);",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    serde_json::from_value(sizes).expect("a list of sizes")
+}
+
+async fn bookings(app: &TestApp, token: &str) -> Vec<Booking> {
+    let page: Page<Booking> = app.get("/api/v1/bookings", Some(token)).await.json();
+    page.items
+}
+
+#[tokio::test]
+async fn a_buyer_books_two_seats_and_sees_anothers_booking_turn_grey() {
+    // Arrange
+    let app = spawn_app_serving_web().await;
+    let stage = stage(&app, 3, 6, 120_000).await;
+    let (email, buyer) = account(&app, "Jung Hana", 1_000_000).await;
+    let (_, other) = account(&app, "Other", 1_000_000).await;
+    let browser = Browser::start(&app.address).await;
+    open_seat_map(&browser, &stage, &email).await;
+
+    // Act: pick two seats.
+    browser.click(&seat("A1")).await;
+    browser.click(&seat("A2")).await;
+
+    // Assert: picked, listed, totalled, labelled for screen readers.
+    browser.wait_attr(&seat("A1"), "class", "selected").await;
+    browser.wait_text("#selection", "A2").await;
+    browser.wait_text("#total", "240,000 points").await;
+    browser.wait_text("#balance", "1,000,000 points").await;
+    let label = browser
+        .find(&seat("A3"))
+        .await
+        .attr("aria-label")
+        .await
+        .expect("attribute");
+    assert_eq!(
+        label.as_deref(),
+        Some("A3, R tier, 120,000 points, available")
+    );
+
+    // Someone else books A3 through the API; the open map greys it.
+    app.book_ok(&other, &stage, &["A3"]).await;
+    browser.wait_attr(&seat("A3"), "class", "taken").await;
+    browser
+        .wait_attr(&seat("A3"), "aria-disabled", "true")
+        .await;
+    browser
+        .wait_text("#seats-left", "17 of 18 seats left")
+        .await;
+    browser.click(&seat("A3")).await;
+    browser.wait_text("#selection", "A2").await;
+    let picked = browser.find("#selection").await.text().await.expect("text");
+    assert!(
+        !picked.contains("A3"),
+        "a taken seat cannot be picked: {picked}"
+    );
+    browser.screenshot("seat-map").await;
+
+    // Reserve: the confirmation sums it up; confirming books and pays.
+    browser.click("#reserve").await;
+    browser.wait_text("#confirm-seats", "A1, A2").await;
+    browser
+        .wait_text("#confirm-booking", "760,000 points")
+        .await;
+    browser.screenshot("seat-map-confirm").await;
+    browser.click("#confirm-book").await;
+    browser.wait_text("#booking-done", "A1, A2").await;
+    browser.wait_attr(&seat("A1"), "class", "taken mine").await;
+    browser.wait_attr(&seat("A2"), "class", "taken mine").await;
+    browser.wait_text("#balance", "760,000 points").await;
+    browser.find("#nothing-selected").await;
+
+    // The API agrees: one booking of both seats, paid once.
+    let mine = bookings(&app, &buyer).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].seats, ["A1", "A2"]);
+    assert_eq!(app.balance(&buyer).await, 760_000);
+
+    // The map polled with its ETag (unchanged answers are 304s), and stops
+    // once the page is left.
+    let deadline = std::time::Instant::now() + crate::browser::WAIT;
+    while !seat_map_requests(&browser).await.contains(&0) {
+        assert!(std::time::Instant::now() < deadline, "no 304 while polling");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    browser.click("#booking-done a").await;
+    browser.wait_path("/bookings").await;
+    let left_with = seat_map_requests(&browser).await.len();
+    // Absence takes waiting: twice the polling interval.
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    assert_eq!(seat_map_requests(&browser).await.len(), left_with);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_seat_taken_before_confirming_leaves_the_selection_with_a_message() {
+    // Arrange: a buyer who can afford one seat, not two.
+    let app = spawn_app_serving_web().await;
+    let stage = stage(&app, 2, 4, 120_000).await;
+    let (email, buyer) = account(&app, "Kang Dohyun", 200_000).await;
+    let (_, other) = account(&app, "Other", 1_000_000).await;
+    let browser = Browser::start(&app.address).await;
+    open_seat_map(&browser, &stage, &email).await;
+
+    // Keyboard: into the map at its first free seat, along the row, and
+    // down to the next row; Space picks.
+    let tab_stop = browser.find("#seat-map [tabindex='0']").await;
+    assert_eq!(
+        tab_stop
+            .attr("data-seat")
+            .await
+            .expect("attribute")
+            .as_deref(),
+        Some("A1")
+    );
+    tab_stop
+        .send_keys(&format!("{}{} ", Key::Right, Key::Down))
+        .await
+        .expect("keys are typed");
+    browser.wait_attr(&seat("B2"), "class", "selected").await;
+    let focused = browser
+        .client
+        .execute("return document.activeElement.dataset.seat", vec![])
+        .await
+        .expect("script runs");
+    assert_eq!(focused, "B2");
+    browser.click(&seat("B3")).await;
+
+    // Two seats cost more than the balance: refused politely, with a way on.
+    browser.click("#reserve").await;
+    browser.wait_text("#not-enough", "200,000 points").await;
+    browser.find("#not-enough a[href='/wallet']").await;
+    let confirm = browser.find("#confirm-book").await;
+    assert_eq!(
+        confirm
+            .attr("disabled")
+            .await
+            .expect("attribute")
+            .as_deref(),
+        Some("true")
+    );
+    browser.click("#confirm-back").await;
+
+    // Act: with B3 alone, someone else books it while the buyer confirms.
+    browser.click("#selection li[data-seat='B2'] .remove").await;
+    browser.wait_gone("#selection li[data-seat='B2']").await;
+    browser.click("#reserve").await;
+    browser.wait_text("#confirm-seats", "B3").await;
+    app.book_ok(&other, &stage, &["B3"]).await;
+    browser.click("#confirm-book").await;
+
+    // Assert: told which seat went, greyed, out of the selection, nothing paid.
+    browser
+        .wait_text("#seats-gone", "B3 has just been taken")
+        .await;
+    browser.wait_attr(&seat("B3"), "class", "taken").await;
+    browser.find("#nothing-selected").await;
+    browser.screenshot("seat-map-taken").await;
+    assert!(bookings(&app, &buyer).await.is_empty());
+    assert_eq!(app.balance(&buyer).await, 200_000);
+
+    // Another seat goes through.
+    browser.click(&seat("B4")).await;
+    browser.click("#reserve").await;
+    browser.click("#confirm-book").await;
+    browser.wait_text("#booking-done", "B4").await;
+    assert_eq!(app.balance(&buyer).await, 80_000);
+
+    // In Korean, on a phone.
+    browser.click("button[data-lang='ko']").await;
+    browser.wait_text("#map-title", "좌석 배치도").await;
+    browser.click(&seat("A4")).await;
+    browser.wait_text("#total", "120,000포인트").await;
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("window resizes");
+    browser.screenshot("seat-map-ko-mobile").await;
+    browser.close().await;
+}

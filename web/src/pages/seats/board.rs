@@ -1,0 +1,145 @@
+//! What the seat-map page knows about every seat and the user's picks.
+//! The map's shape is drawn once; each poll only changes seat states here,
+//! so focus and selection survive the refreshes.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use shared::{SeatMap, SeatState};
+
+/// One seat as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatStatus {
+    pub tier: String,
+    pub price: u32,
+    pub state: SeatState,
+    /// The caller holds or booked it.
+    pub mine: bool,
+}
+
+impl SeatStatus {
+    pub fn is_available(&self) -> bool {
+        self.state == SeatState::Available
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Board {
+    /// Every seat by label, as of the last seat map (or what we just did).
+    pub seats: RwSignal<HashMap<String, SeatStatus>>,
+    /// The user's picks, in the order picked.
+    pub selected: RwSignal<Vec<String>>,
+    /// Picks someone else took first; shown until the next attempt.
+    pub lost: RwSignal<Vec<String>>,
+}
+
+impl Board {
+    pub fn new(selected: Vec<String>) -> Self {
+        Self {
+            seats: RwSignal::new(HashMap::new()),
+            selected: RwSignal::new(selected),
+            lost: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Takes in a fresh seat map. Picks that are no longer available leave
+    /// the selection and are reported as lost.
+    pub fn apply(&self, map: &SeatMap) {
+        let seats: HashMap<String, SeatStatus> = map
+            .sections
+            .iter()
+            .flat_map(|s| &s.rows)
+            .flat_map(|r| &r.seats)
+            .map(|seat| {
+                let status = SeatStatus {
+                    tier: seat.tier.clone(),
+                    price: seat.price,
+                    state: seat.state,
+                    mine: seat.mine,
+                };
+                (seat.label.clone(), status)
+            })
+            .collect();
+        let gone = lost_picks(&self.selected.get_untracked(), &seats);
+        self.seats.set(seats);
+        self.drop_picks(gone);
+    }
+
+    /// Marks seats as taken at once, before the next poll confirms it.
+    pub fn mark(&self, labels: &[String], state: SeatState, mine: bool) {
+        self.seats.update(|seats| {
+            for label in labels {
+                if let Some(seat) = seats.get_mut(label) {
+                    seat.state = state;
+                    seat.mine = mine;
+                }
+            }
+        });
+        let gone: Vec<String> = if mine { Vec::new() } else { labels.to_vec() };
+        self.selected
+            .update(|picked| picked.retain(|l| !labels.contains(l)));
+        if !gone.is_empty() {
+            self.lost.set(gone);
+        }
+    }
+
+    fn drop_picks(&self, gone: Vec<String>) {
+        if gone.is_empty() {
+            return;
+        }
+        self.selected
+            .update(|picked| picked.retain(|l| !gone.contains(l)));
+        self.lost.set(gone);
+    }
+
+    /// Picks or unpicks an available seat; taken seats do nothing.
+    pub fn toggle(&self, label: &str) {
+        let available = self
+            .seats
+            .with_untracked(|s| s.get(label).is_some_and(SeatStatus::is_available));
+        if !available {
+            return;
+        }
+        self.selected.update(|picked| {
+            if let Some(at) = picked.iter().position(|l| l == label) {
+                picked.remove(at);
+            } else {
+                picked.push(label.to_owned());
+            }
+        });
+    }
+
+    pub fn is_selected(&self, label: &str) -> bool {
+        self.selected
+            .with(|picked| picked.iter().any(|l| l == label))
+    }
+
+    /// The price of every pick (tracked).
+    pub fn total(&self) -> u32 {
+        let seats = self.seats;
+        self.selected.with(|picked| {
+            seats.with(|seats| {
+                picked
+                    .iter()
+                    .filter_map(|l| seats.get(l))
+                    .map(|s| s.price)
+                    .sum()
+            })
+        })
+    }
+
+    /// How many seats are free now (tracked).
+    pub fn available(&self) -> u32 {
+        self.seats
+            .with(|s| s.values().filter(|s| s.is_available()).count() as u32)
+    }
+}
+
+/// The picks that `seats` no longer shows as available.
+fn lost_picks(picked: &[String], seats: &HashMap<String, SeatStatus>) -> Vec<String> {
+    picked
+        .iter()
+        .filter(|l| !seats.get(*l).is_some_and(SeatStatus::is_available))
+        .cloned()
+        .collect()
+}

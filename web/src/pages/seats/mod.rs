@@ -1,0 +1,220 @@
+//! A performance's seat map and checkout. The map refreshes itself every
+//! few seconds while the page is open (a conditional GET: an unchanged map
+//! costs a `304`), so seats others take turn grey without a reload.
+
+mod board;
+mod checkout;
+mod map;
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use shared::{Performance, PerformanceId, SeatMap, Show, ShowId};
+
+use crate::api::{self, ApiError, Fresh};
+use crate::components::{Loading, error_fallback};
+use crate::i18n::use_i18n;
+use crate::pages::show::price_list;
+use crate::time;
+use board::Board;
+use checkout::Checkout;
+use map::SeatGrid;
+
+/// How often the open map asks for changes.
+const POLL_EVERY: Duration = Duration::from_millis(2500);
+/// The wait after a failed refresh.
+const RETRY_AFTER: Duration = Duration::from_secs(5);
+
+#[component]
+pub fn SeatsPage() -> impl IntoView {
+    let params = use_params_map();
+    let show_id = move || ShowId(params.with(|p| p.get("show").unwrap_or_default()));
+    let performance_id = move || params.with(|p| p.get("performance").unwrap_or_default());
+    let detail = LocalResource::new(move || api::get_show(&show_id()));
+    let found = move || {
+        detail.get().map(|result| {
+            result.and_then(|detail| {
+                let id = performance_id();
+                let performance = detail
+                    .performances
+                    .iter()
+                    .find(|p| p.id.0 == id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::not_found("no such performance of this show"))?;
+                Ok(view! { <SeatsView show=detail.show performance /> })
+            })
+        })
+    };
+    view! {
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=error_fallback>{found}</ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// Remembers the picks of a performance for this tab, so a trip to log in
+/// or to charge the wallet does not lose them.
+fn saved_picks(id: &PerformanceId) -> (String, Vec<String>) {
+    let key = format!("picks:{id}");
+    let picks = session_storage()
+        .and_then(|s| s.get_item(&key).ok().flatten())
+        .map(|text| {
+            text.split(',')
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    (key, picks)
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+#[component]
+fn SeatsView(show: Show, performance: Performance) -> impl IntoView {
+    let i18n = use_i18n();
+    let (storage_key, picks) = saved_picks(&performance.id);
+    let board = Board::new(picks);
+    Effect::new(move || {
+        let picks = board.selected.get().join(",");
+        if let Some(storage) = session_storage() {
+            let _ = storage.set_item(&storage_key, &picks);
+        }
+    });
+    let (layout, refresh, poll_error) = poll_seats(performance.id.clone(), board);
+    let zone = time::browser_zone();
+    let starts_at = performance.starts_at;
+    let p = StoredValue::new(performance.clone());
+    view! {
+        <nav class="crumbs">
+            <a href="/shows">{move || i18n.t().nav_shows}</a> " / "
+            <a href=format!("/shows/{}", show.id)>{show.title.clone()}</a> " / "
+        </nav>
+        <header class="room-head">
+            <h1 id="show-title">{show.title.clone()}</h1>
+            <dl class="facts">
+                <div>
+                    <dt>{move || i18n.t().date_time}</dt>
+                    <dd id="performance-time">{move || time::format_occasion(starts_at, &zone, i18n.lang())}</dd>
+                </div>
+                <div><dt>{move || i18n.t().venue}</dt><dd>{performance.venue_name.clone()}</dd></div>
+                <div>
+                    <dt>{move || i18n.t().prices}</dt>
+                    <dd>{move || p.with_value(|p| price_list(p, i18n.lang()))}</dd>
+                </div>
+                <div>
+                    <dt>{move || i18n.t().remaining}</dt>
+                    <dd id="seats-left">{move || layout.with(Option::is_some).then(|| (i18n.t().seats_left)(board.available(), board.seats.with(|s| s.len() as u32)))}</dd>
+                </div>
+            </dl>
+        </header>
+        <div class="seat-layout">
+            <section class="card" aria-labelledby="map-title">
+                <h2 id="map-title">{move || i18n.t().seat_map}</h2>
+                <Legend />
+                {move || poll_error.get().map(|_| view! {
+                    <p class="notice warn" role="status">{move || i18n.t().refresh_failed}</p>
+                })}
+                {move || match layout.get() {
+                    Some(map) => view! { <SeatGrid map board /> }.into_any(),
+                    None => view! { <Loading /> }.into_any(),
+                }}
+            </section>
+            <Checkout show performance board refresh />
+        </div>
+    }
+}
+
+#[component]
+fn Legend() -> impl IntoView {
+    let i18n = use_i18n();
+    let item = move |class: &'static str, label: fn(&crate::i18n::Texts) -> &'static str| {
+        view! {
+            <li><span class=format!("seat swatch {class}") aria-hidden="true"></span>{move || label(i18n.t())}</li>
+        }
+    };
+    view! {
+        <ul class="legend" aria-label=move || i18n.t().legend>
+            {item("available", |t| t.seat_available)}
+            {item("selected", |t| t.seat_selected)}
+            {item("taken", |t| t.seat_taken)}
+            {item("taken mine", |t| t.seat_yours)}
+        </ul>
+    }
+}
+
+/// Loads the seat map, then asks again every [`POLL_EVERY`] with the last
+/// `ETag` until the page is left. Returns the first map (the shape to
+/// draw), a way to refresh at once, and the last refresh error.
+fn poll_seats(
+    id: PerformanceId,
+    board: Board,
+) -> (
+    RwSignal<Option<SeatMap>>,
+    Callback<()>,
+    RwSignal<Option<ApiError>>,
+) {
+    let layout = RwSignal::new(None::<SeatMap>);
+    let error = RwSignal::new(None::<ApiError>);
+    let etag = StoredValue::new(None::<String>);
+    let round = RwSignal::new(0u32);
+    let handled = StoredValue::new(None::<u32>);
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    // Each round is one request; leaving the page aborts the one in flight.
+    let fetched = LocalResource::new(move || {
+        let n = round.get();
+        let call = api::seat_map(&id, etag.get_value());
+        async move { (n, call.await) }
+    });
+    let schedule = move |after: Duration| {
+        if let Some(Some(old)) = timer.try_get_value() {
+            old.clear();
+        }
+        let next = set_timeout_with_handle(
+            move || {
+                round.try_update(|n| *n += 1);
+            },
+            after,
+        );
+        timer.try_set_value(next.ok());
+    };
+    Effect::new(move || {
+        let Some((n, result)) = fetched.get() else {
+            return;
+        };
+        if handled.get_value() == Some(n) {
+            return;
+        }
+        handled.set_value(Some(n));
+        let wait = match result {
+            Ok(Fresh::Changed(map, tag)) => {
+                etag.set_value(tag);
+                board.apply(&map);
+                if layout.with_untracked(Option::is_none) {
+                    layout.set(Some(map));
+                }
+                error.set(None);
+                POLL_EVERY
+            }
+            Ok(Fresh::Unchanged) => {
+                error.set(None);
+                POLL_EVERY
+            }
+            Err(e) => {
+                error.set(Some(e));
+                RETRY_AFTER
+            }
+        };
+        schedule(wait);
+    });
+    on_cleanup(move || {
+        if let Some(Some(timer)) = timer.try_get_value() {
+            timer.clear();
+        }
+    });
+    let refresh = Callback::new(move |()| schedule(Duration::ZERO));
+    (layout, refresh, error)
+}
