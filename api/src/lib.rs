@@ -9,6 +9,7 @@ pub mod extract;
 pub mod http;
 pub mod openapi;
 pub mod routes;
+pub mod seat_queue;
 pub mod seed;
 pub mod startup;
 pub mod store;

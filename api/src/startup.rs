@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
 use crate::openapi::ApiDoc;
 use crate::routes::{self, AppConfig, EventRules};
+use crate::seat_queue::SeatQueue;
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -203,6 +204,7 @@ fn run(
     let store = web::Data::new(store);
     let config = web::Data::new(config);
     let catalogue = web::Data::new(catalogue);
+    let queue = web::Data::new(SeatQueue::new(4096, Duration::from_secs(3)));
     let openapi = ApiDoc::openapi();
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
@@ -210,6 +212,7 @@ fn run(
             .app_data(store.clone())
             .app_data(config.clone())
             .app_data(catalogue.clone())
+            .app_data(queue.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .service(
                 web::scope("/api/v1")

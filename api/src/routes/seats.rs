@@ -2,10 +2,12 @@
 
 use std::sync::Arc;
 
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, get, post, web};
 use bson::oid::ObjectId;
 use chrono::{DateTime, Utc};
+use futures::future::LocalBoxFuture;
 use shared::{
     Booking, ErrorBody, ErrorCode, Hold, PerformanceId, Seat, SeatMap, SeatRequest, SeatRow,
     SeatSection, SeatState,
@@ -18,6 +20,7 @@ use crate::domain::booking::SeatSelection;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::http::{IdempotencyHeader, MaybeUser, json_with_etag, replay_or};
+use crate::seat_queue::SeatQueue;
 use crate::store::holds::SeatOrder;
 use crate::store::seats::{SeatDoc, SeatStateDoc};
 use crate::store::shows::PerformanceDoc;
@@ -164,15 +167,41 @@ fn price_of(performance: &PerformanceInfo, labels: &[String]) -> Result<u32, Api
     Ok(total)
 }
 
-/// A request to take seats of a performance, by holding or booking them.
-struct Sale<'a> {
-    store: &'a Store,
-    catalogue: &'a Catalogue,
-    config: &'a AppConfig,
-    user: &'a AuthUser,
+/// A logged-in caller about to take seats, with what taking them needs.
+/// Extracting it answers `401` without a session.
+struct Sale {
+    store: web::Data<Store>,
+    catalogue: web::Data<Catalogue>,
+    queue: web::Data<SeatQueue>,
+    config: web::Data<AppConfig>,
+    user: AuthUser,
 }
 
-impl Sale<'_> {
+impl FromRequest for Sale {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        fn data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, ApiError> {
+            req.app_data::<web::Data<T>>()
+                .cloned()
+                .ok_or_else(|| ApiError::Internal("app data missing".into()))
+        }
+        let parts = (data(req), data(req), data(req), data(req));
+        let user = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            Ok(Sale {
+                store: parts.0?,
+                catalogue: parts.1?,
+                queue: parts.2?,
+                config: parts.3?,
+                user: user.await?,
+            })
+        })
+    }
+}
+
+impl Sale {
     /// Checks the request and the sale window, prices the seats, then runs
     /// `take` (the transaction) under the request's idempotency key.
     async fn run<T: serde::Serialize>(
@@ -184,12 +213,19 @@ impl Sale<'_> {
         take: impl AsyncFnOnce(&SeatOrder<'_>) -> Result<T, ApiError>,
     ) -> Result<HttpResponse, ApiError> {
         let id = object_id(performance, "performance")?;
-        let key = idempotency.key(self.user, &format!("{operation} {id}"), &body)?;
-        replay_or(self.store, key.as_ref(), StatusCode::CREATED, async {
-            let now = Utc::now();
+        let key = idempotency.key(&self.user, &format!("{operation} {id}"), &body)?;
+        replay_or(&self.store, key.as_ref(), StatusCode::CREATED, async {
             let selection = SeatSelection::parse(body, self.config.events.max_seats_per_user)?;
-            let performance = on_sale(self.store, self.catalogue, id, now).await?;
+            let performance = on_sale(&self.store, &self.catalogue, id, Utc::now()).await?;
             let total = price_of(&performance, &selection.0)?;
+            let turn = self.queue.turn(id, &selection.0).await;
+            let now = Utc::now();
+            if turn.waited {
+                let busy = self.store.busy_seats(id, &selection.0, now).await?;
+                if !busy.is_empty() {
+                    return Err(ApiError::SeatsTaken(busy));
+                }
+            }
             let order = SeatOrder {
                 user: self.user.id(),
                 performance: &performance.doc,
@@ -227,23 +263,15 @@ impl Sale<'_> {
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/performances/{id}/holds")]
-#[tracing::instrument(skip_all, fields(performance_id = %path, user_id = %user.id()))]
+#[tracing::instrument(skip_all, fields(performance_id = %path, user_id = %sale.user.id()))]
 async fn hold_seats(
-    store: web::Data<Store>,
-    catalogue: web::Data<Catalogue>,
-    config: web::Data<AppConfig>,
-    user: AuthUser,
+    sale: Sale,
     idempotency: IdempotencyHeader,
     path: web::Path<String>,
     body: Json<SeatRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ttl = config.events.hold_ttl;
-    let sale = Sale {
-        store: &store,
-        catalogue: &catalogue,
-        config: &config,
-        user: &user,
-    };
+    let ttl = sale.config.events.hold_ttl;
+    let store = sale.store.clone();
     sale.run("hold", &path, idempotency, body.0, async |order| {
         store.hold_seats(order, ttl).await
     })
@@ -270,22 +298,14 @@ async fn hold_seats(
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/performances/{id}/bookings")]
-#[tracing::instrument(skip_all, fields(performance_id = %path, user_id = %user.id()))]
+#[tracing::instrument(skip_all, fields(performance_id = %path, user_id = %sale.user.id()))]
 async fn book_seats(
-    store: web::Data<Store>,
-    catalogue: web::Data<Catalogue>,
-    config: web::Data<AppConfig>,
-    user: AuthUser,
+    sale: Sale,
     idempotency: IdempotencyHeader,
     path: web::Path<String>,
     body: Json<SeatRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let sale = Sale {
-        store: &store,
-        catalogue: &catalogue,
-        config: &config,
-        user: &user,
-    };
+    let store = sale.store.clone();
     sale.run("book", &path, idempotency, body.0, async |order| {
         store.book_seats(order).await
     })

@@ -189,30 +189,32 @@ impl Store {
         Ok(())
     }
 
-    /// The `seat_taken` error naming the seats of `labels` that are busy now.
-    pub async fn seats_taken_error(&self, performance_id: ObjectId, labels: &[String]) -> ApiError {
-        let now = Utc::now();
-        let busy: Vec<String> = match self
+    /// Which of `labels` are held or booked at `now`, as last committed.
+    pub async fn busy_seats(
+        &self,
+        performance_id: ObjectId,
+        labels: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, ApiError> {
+        let seats: Vec<SeatDoc> = self
             .seats()
             .find(doc! { "performance_id": performance_id, "label": { "$in": labels.to_vec() } })
-            .await
-        {
-            Ok(cursor) => cursor
-                .try_collect::<Vec<SeatDoc>>()
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|s| s.is_busy(now))
-                .map(|s| s.label)
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        let named = if busy.is_empty() {
-            labels.to_vec()
-        } else {
-            busy
-        };
-        ApiError::SeatsTaken(named)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(seats
+            .into_iter()
+            .filter(|s| s.is_busy(now))
+            .map(|s| s.label)
+            .collect())
+    }
+
+    /// The `seat_taken` error naming the seats of `labels` that are busy now.
+    pub async fn seats_taken_error(&self, performance_id: ObjectId, labels: &[String]) -> ApiError {
+        match self.busy_seats(performance_id, labels, Utc::now()).await {
+            Ok(busy) if !busy.is_empty() => ApiError::SeatsTaken(busy),
+            _ => ApiError::SeatsTaken(labels.to_vec()),
+        }
     }
 
     /// Frees seats whose hold expired and marks those holds expired. Only
