@@ -241,8 +241,10 @@ async fn load_shows(store: &Store) -> Result<ShowsView, ApiError> {
         let dto = Performance {
             id: PerformanceId(doc.id.to_hex()),
             show_id: ShowId(doc.show_id.to_hex()),
+            show_title: doc.show_title.clone(),
             venue_id: VenueId(doc.venue_id.to_hex()),
             venue_name: doc.venue_name.clone(),
+            time_zone: doc.time_zone.clone(),
             starts_at: doc.starts_at.to_chrono(),
             ends_at: doc.ends_at.to_chrono(),
             sale_opens_at: doc.sale_opens_at.to_chrono(),

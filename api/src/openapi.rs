@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    auth, bookings, health, reservations, rooms, seats, shows, users, venues, wallet,
+    auth, bookings, health, limits, reservations, rooms, seats, shows, users, venues, wallet,
 };
 
 #[derive(OpenApi)]
@@ -14,6 +14,7 @@ use crate::routes::{
     paths(
         health::health,
         health::ready,
+        limits::get_limits,
         auth::register_user,
         auth::log_in,
         auth::log_out,
@@ -77,7 +78,7 @@ struct V1;
     nest((path = "/api/v1", api = V1)),
     modifiers(&Security),
     tags(
-        (name = "health", description = "Liveness and readiness"),
+        (name = "health", description = "Liveness, readiness and the server's limits"),
         (name = "auth", description = "Accounts and sessions"),
         (name = "users", description = "Account administration (admins)"),
         (name = "rooms", description = "Meeting rooms"),

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod health;
 pub mod ids;
+pub mod limits;
 pub mod page;
 pub mod reservations;
 pub mod rooms;
@@ -20,6 +21,7 @@ pub use auth::{ChangeRole, LoginResponse, LoginUser, RegisterUser, Role, User};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use health::{Health, Readiness, ReplicaSetMember};
 pub use ids::{BookingId, HoldId, PerformanceId, ReservationId, RoomId, ShowId, UserId, VenueId};
+pub use limits::Limits;
 pub use page::{Page, PageQuery};
 pub use reservations::{
     BusyQuery, BusyRange, CreateReservation, Reservation, ReservationQuery, ReservationStatus,
@@ -27,7 +29,8 @@ pub use reservations::{
 };
 pub use rooms::{CreateRoom, Room, RoomQuery, UpdateRoom};
 pub use seats::{
-    Booking, BookingStatus, Hold, Seat, SeatMap, SeatRequest, SeatRow, SeatSection, SeatState,
+    Booking, BookingQuery, BookingStatus, Hold, Seat, SeatMap, SeatRequest, SeatRow, SeatSection,
+    SeatState,
 };
 pub use shows::{
     Availability, CreatePerformance, CreateShow, Performance, Show, ShowDetail, ShowQuery, ShowSort,

@@ -155,7 +155,7 @@ pub struct TimeRange {
 }
 
 /// When a room is taken, without who or why: `GET /api/v1/rooms/{id}/busy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BusyRange {
     /// Start (inclusive).
@@ -164,6 +164,9 @@ pub struct BusyRange {
     pub end: DateTime<Utc>,
     /// `pending` (awaiting approval) or `approved`.
     pub status: ReservationStatus,
+    /// The reservation's id, present only when it is the caller's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_id: Option<ReservationId>,
 }
 
 /// Parameters of `GET /api/v1/rooms/{id}/busy`.

@@ -119,6 +119,8 @@ pub struct Booking {
     pub show_title: String,
     /// The venue's name.
     pub venue_name: String,
+    /// The venue's IANA time zone, for showing local times.
+    pub time_zone: String,
     /// Curtain up.
     pub starts_at: DateTime<Utc>,
     /// The booked seats.
@@ -135,4 +137,24 @@ pub struct Booking {
     /// Points refunded on cancellation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded: Option<u32>,
+}
+
+/// Parameters of `GET /api/v1/bookings`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct BookingQuery {
+    /// Only bookings in this status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<BookingStatus>,
+    /// `true`: performances not started yet; `false`: those that have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upcoming: Option<bool>,
+    /// Page size, 1 to 200 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }

@@ -70,10 +70,14 @@ pub struct Performance {
     pub id: PerformanceId,
     /// The show it belongs to.
     pub show_id: ShowId,
+    /// The show's title.
+    pub show_title: String,
     /// The venue.
     pub venue_id: VenueId,
     /// The venue's name.
     pub venue_name: String,
+    /// The venue's IANA time zone, for showing local times.
+    pub time_zone: String,
     /// Curtain up.
     pub starts_at: DateTime<Utc>,
     /// Curtain down (start plus the show's running time).

@@ -15,6 +15,9 @@ pub struct CreateVenue {
     /// Address or area, up to 200 characters.
     #[serde(default)]
     pub location: String,
+    /// IANA time zone performances here are shown in (default `Asia/Seoul`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     /// Sections in display order; at least one seat in all.
     pub sections: Vec<SectionSpec>,
 }
@@ -64,6 +67,8 @@ pub struct Venue {
     pub name: String,
     /// Address or area.
     pub location: String,
+    /// IANA time zone performances here are shown in.
+    pub time_zone: String,
     /// The seat map as created.
     pub sections: Vec<SectionSpec>,
     /// Price tiers used by the seat map, in first-use order.

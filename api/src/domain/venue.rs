@@ -24,6 +24,7 @@ pub struct SeatSpec {
 pub struct NewVenue {
     pub name: String,
     pub location: String,
+    pub time_zone: chrono_tz::Tz,
     pub sections: Vec<SectionSpec>,
     pub seats: Vec<SeatSpec>,
     pub tiers: Vec<String>,
@@ -55,6 +56,11 @@ impl TryFrom<CreateVenue> for NewVenue {
     fn try_from(body: CreateVenue) -> Result<Self, Self::Error> {
         let name = bounded_text("name", &body.name, 1, 100)?;
         let location = bounded_text("location", &body.location, 0, 200)?;
+        let time_zone = super::room::time_zone(
+            body.time_zone
+                .as_deref()
+                .unwrap_or(super::room::DEFAULT_TIME_ZONE),
+        )?;
         let mut sections = Vec::with_capacity(body.sections.len());
         let mut seats = Vec::new();
         let mut tiers: Vec<String> = Vec::new();
@@ -112,6 +118,7 @@ impl TryFrom<CreateVenue> for NewVenue {
         Ok(Self {
             name,
             location,
+            time_zone,
             sections,
             seats,
             tiers,
@@ -132,6 +139,7 @@ pub fn grid(name: &str, rows: u32, seats_per_row: u32) -> CreateVenue {
     CreateVenue {
         name: name.into(),
         location: String::new(),
+        time_zone: None,
         sections: vec![SectionSpec {
             name: "Main".into(),
             rows,
@@ -162,6 +170,7 @@ mod tests {
         CreateVenue {
             name: "Hall".into(),
             location: String::new(),
+            time_zone: None,
             sections: vec![SectionSpec {
                 name: "Floor".into(),
                 rows,

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
-use shared::{Booking, BookingStatus, ErrorBody, ErrorCode, Page, PageQuery};
+use shared::{Booking, BookingQuery, BookingStatus, ErrorBody, ErrorCode, Page};
 
 use crate::auth::AuthUser;
 use crate::catalogue::Catalogue;
@@ -11,7 +11,7 @@ use crate::domain::page::PageRequest;
 use crate::error::ApiError;
 use crate::extract::Query;
 use crate::http::{IdempotencyHeader, replay_or};
-use crate::store::bookings::BookingDoc;
+use crate::store::bookings::{BookingDoc, BookingFilter};
 use crate::store::{Store, object_id};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -20,10 +20,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(cancel_booking);
 }
 
-/// The caller's bookings, newest first.
+/// The caller's bookings, newest first; optionally only upcoming (or
+/// started) performances, or one status.
 #[utoipa::path(
     tag = "bookings",
-    params(PageQuery),
+    params(BookingQuery),
     responses(
         (status = 200, description = "One page of bookings", body = Page<Booking>),
         (status = 400, description = "Bad `limit` or `cursor`", body = ErrorBody),
@@ -37,10 +38,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn list_bookings(
     store: web::Data<Store>,
     user: AuthUser,
-    query: Query<PageQuery>,
+    query: Query<BookingQuery>,
 ) -> Result<web::Json<Page<Booking>>, ApiError> {
-    let page = PageRequest::parse(query.0.limit, query.0.cursor.as_deref())?;
-    Ok(web::Json(store.user_bookings(user.id(), &page).await?))
+    let query = query.0;
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let filter = BookingFilter {
+        status: query.status,
+        upcoming: query.upcoming,
+        now: Utc::now(),
+    };
+    Ok(web::Json(
+        store.user_bookings(user.id(), &filter, &page).await?,
+    ))
 }
 
 /// A booking the caller may see: their own, or any for admins.

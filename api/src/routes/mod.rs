@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod bookings;
 pub mod health;
+pub mod limits;
 pub mod posters;
 pub mod reservations;
 pub mod rooms;
@@ -37,6 +38,7 @@ pub struct EventRules {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
+    limits::configure(cfg);
     auth::configure(cfg);
     users::configure(cfg);
     rooms::configure(cfg);

@@ -4,11 +4,12 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use shared::{BusyQuery, BusyRange, CreateRoom, ErrorBody, Page, Room, RoomQuery, UpdateRoom};
 
-use crate::auth::Admin;
+use crate::auth::{Admin, AuthUser};
 use crate::domain::page::PageRequest;
 use crate::domain::room::{NewRoom, RoomChanges};
 use crate::error::ApiError;
 use crate::extract::{Json, Query};
+use crate::http::MaybeUser;
 use crate::store::rooms::RoomFilter;
 use crate::store::{Store, object_id};
 
@@ -115,6 +116,7 @@ const MAX_BUSY_WINDOW_DAYS: i64 = 62;
 
 /// When the room is taken (pending or approved reservations) within
 /// [`from`, `to`), earliest first, without who or why: a public schedule.
+/// A logged-in caller's own reservations carry their `reservation_id`.
 #[utoipa::path(
     tag = "rooms",
     params(("id" = String, Path, description = "The room's id"), BusyQuery),
@@ -129,6 +131,7 @@ const MAX_BUSY_WINDOW_DAYS: i64 = 62;
 #[tracing::instrument(skip_all, fields(room_id = %path))]
 async fn room_busy(
     store: web::Data<Store>,
+    user: MaybeUser,
     path: web::Path<String>,
     query: Query<BusyQuery>,
 ) -> Result<web::Json<Vec<BusyRange>>, ApiError> {
@@ -144,7 +147,8 @@ async fn room_busy(
     }
     let id = object_id(&path, "room")?;
     store.room(id).await?.ok_or(ApiError::NotFound("room"))?;
-    Ok(web::Json(store.busy_ranges(id, from, to).await?))
+    let caller = user.0.as_ref().map(AuthUser::id);
+    Ok(web::Json(store.busy_ranges(id, from, to, caller).await?))
 }
 
 /// Changes the fields present in the body; the others stay as they are.

@@ -27,6 +27,8 @@ pub struct BookingDoc {
     pub show_id: ObjectId,
     pub show_title: String,
     pub venue_name: String,
+    #[serde(default = "crate::store::default_time_zone")]
+    pub time_zone: String,
     pub starts_at: bson::DateTime,
     pub seats: Vec<String>,
     pub total: u32,
@@ -54,6 +56,7 @@ impl BookingDoc {
             show_id: performance.show_id,
             show_title: performance.show_title.clone(),
             venue_name: performance.venue_name.clone(),
+            time_zone: performance.time_zone.clone(),
             starts_at: performance.starts_at,
             seats,
             total,
@@ -71,6 +74,7 @@ impl BookingDoc {
             show_id: ShowId(self.show_id.to_hex()),
             show_title: self.show_title.clone(),
             venue_name: self.venue_name.clone(),
+            time_zone: self.time_zone.clone(),
             starts_at: self.starts_at.to_chrono(),
             seats: self.seats.clone(),
             total: self.total,
@@ -80,6 +84,15 @@ impl BookingDoc {
             refunded: self.refunded,
         }
     }
+}
+
+/// Parsed filters of the booking list.
+#[derive(Debug, Clone)]
+pub struct BookingFilter {
+    pub status: Option<BookingStatus>,
+    /// `Some(true)`: not started at `now`; `Some(false)`: started.
+    pub upcoming: Option<bool>,
+    pub now: DateTime<Utc>,
 }
 
 impl Store {
@@ -177,19 +190,29 @@ impl Store {
         .await
     }
 
-    /// The user's bookings, newest first.
+    /// The user's bookings matching `filter`, newest first.
     pub async fn user_bookings(
         &self,
         user_id: ObjectId,
+        filter: &BookingFilter,
         page: &PageRequest,
     ) -> Result<Page<Booking>, ApiError> {
-        newest_first(
-            self.bookings(),
-            doc! { "user_id": user_id },
-            page,
-            |b| b.id,
-            BookingDoc::to_dto,
-        )
-        .await
+        let mut query = doc! { "user_id": user_id };
+        if let Some(status) = filter.status {
+            query.insert(
+                "status",
+                bson::to_bson(&status).map_err(|e| ApiError::Internal(e.to_string()))?,
+            );
+        }
+        match filter.upcoming {
+            Some(true) => {
+                query.insert("starts_at", doc! { "$gt": to_bson_time(filter.now) });
+            }
+            Some(false) => {
+                query.insert("starts_at", doc! { "$lte": to_bson_time(filter.now) });
+            }
+            None => {}
+        }
+        newest_first(self.bookings(), query, page, |b| b.id, BookingDoc::to_dto).await
     }
 }

@@ -173,6 +173,11 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_micros((rand::random::<f64>() * ceiling * 1000.0) as u64)
 }
 
+/// Time zone of documents stored before they carried one.
+pub fn default_time_zone() -> String {
+    crate::domain::room::DEFAULT_TIME_ZONE.to_owned()
+}
+
 /// Parses a path or body id; anything malformed simply names nothing.
 pub fn object_id(id: &str, what: &'static str) -> Result<ObjectId, ApiError> {
     ObjectId::parse_str(id).map_err(|_| ApiError::NotFound(what))

@@ -27,7 +27,7 @@ pub struct ReservationDoc {
     pub room_id: ObjectId,
     pub room_name: String,
     /// The room's time zone when reserved.
-    #[serde(default = "default_time_zone")]
+    #[serde(default = "crate::store::default_time_zone")]
     pub time_zone: String,
     pub user_id: ObjectId,
     pub user_name: String,
@@ -59,10 +59,6 @@ impl ReservationDoc {
             updated_at: self.updated_at.to_chrono(),
         }
     }
-}
-
-fn default_time_zone() -> String {
-    crate::domain::room::DEFAULT_TIME_ZONE.to_owned()
 }
 
 /// One claimed five-minute cell of a room.
@@ -237,12 +233,14 @@ impl Store {
         }
     }
 
-    /// When a room is taken between `from` and `to`, without who or why.
+    /// When a room is taken between `from` and `to`, without who or why;
+    /// the caller's own reservations carry their id.
     pub async fn busy_ranges(
         &self,
         room_id: ObjectId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        caller: Option<ObjectId>,
     ) -> Result<Vec<BusyRange>, ApiError> {
         let docs: Vec<ReservationDoc> = self
             .reservations()
@@ -262,6 +260,7 @@ impl Store {
                 start: r.start.to_chrono(),
                 end: r.end.to_chrono(),
                 status: r.status,
+                reservation_id: (Some(r.user_id) == caller).then(|| ReservationId(r.id.to_hex())),
             })
             .collect())
     }

@@ -36,6 +36,8 @@ pub struct PerformanceDoc {
     pub show_title: String,
     pub venue_id: ObjectId,
     pub venue_name: String,
+    #[serde(default = "crate::store::default_time_zone")]
+    pub time_zone: String,
     pub starts_at: bson::DateTime,
     pub ends_at: bson::DateTime,
     pub sale_opens_at: bson::DateTime,
@@ -93,6 +95,7 @@ impl Store {
         let layout = NewVenue::try_from(shared::CreateVenue {
             name: venue.name.clone(),
             location: venue.location.clone(),
+            time_zone: Some(venue.time_zone.clone()),
             sections: venue.sections.clone(),
         })
         .map_err(|e| {
@@ -107,6 +110,7 @@ impl Store {
             show_title: show.title.clone(),
             venue_id: venue.id,
             venue_name: venue.name.clone(),
+            time_zone: venue.time_zone.clone(),
             starts_at: to_bson_time(performance.starts_at),
             ends_at: to_bson_time(
                 performance.starts_at + chrono::Duration::minutes(i64::from(show.running_minutes)),

@@ -18,6 +18,8 @@ pub struct VenueDoc {
     pub name: String,
     pub name_key: String,
     pub location: String,
+    #[serde(default = "crate::store::default_time_zone")]
+    pub time_zone: String,
     /// The layout as created; seats are derived from it.
     pub sections: Vec<SectionSpec>,
     pub tiers: Vec<String>,
@@ -31,6 +33,7 @@ impl VenueDoc {
             id: VenueId(self.id.to_hex()),
             name: self.name.clone(),
             location: self.location.clone(),
+            time_zone: self.time_zone.clone(),
             sections: self.sections.clone(),
             tiers: self.tiers.clone(),
             seat_count: self.seat_count,
@@ -50,6 +53,7 @@ impl Store {
             name: venue.name.clone(),
             name_key: venue.name.to_lowercase(),
             location: venue.location.clone(),
+            time_zone: venue.time_zone.name().to_owned(),
             sections: venue.sections.clone(),
             tiers: venue.tiers.clone(),
             seat_count: venue.seats.len() as u32,

@@ -22,6 +22,7 @@ fn the_document_is_openapi_3_and_covers_every_route() {
     let expected = [
         ("get", "/api/v1/health"),
         ("get", "/api/v1/health/ready"),
+        ("get", "/api/v1/limits"),
         ("post", "/api/v1/auth/register"),
         ("post", "/api/v1/auth/login"),
         ("post", "/api/v1/auth/logout"),

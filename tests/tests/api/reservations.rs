@@ -464,6 +464,21 @@ async fn anyone_sees_when_a_room_is_busy_but_not_who_booked_it() {
     response.assert_status(200);
     let busy: Vec<shared::BusyRange> = response.json();
     assert_eq!(busy.len(), 1);
+    assert_eq!(busy[0].reservation_id, None, "anonymous callers see no ids");
+    let own: Vec<shared::BusyRange> = app
+        .get(&path(at(1, 0.0), at(2, 0.0)), Some(&user))
+        .await
+        .json();
+    assert!(
+        own[0].reservation_id.is_some(),
+        "the caller's own carry their id"
+    );
+    let (_, stranger) = app.new_user().await;
+    let theirs: Vec<shared::BusyRange> = app
+        .get(&path(at(1, 0.0), at(2, 0.0)), Some(&stranger))
+        .await
+        .json();
+    assert_eq!(theirs[0].reservation_id, None);
     assert_eq!((busy[0].start, busy[0].end), (at(1, 9.0), at(1, 10.0)));
     assert_eq!(busy[0].status, ReservationStatus::Pending);
     assert!(response.body[0].get("purpose").is_none() && response.body[0].get("user_id").is_none());

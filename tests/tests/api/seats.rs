@@ -291,6 +291,46 @@ async fn cancelling_refunds_the_price_and_frees_the_seats() {
 }
 
 #[tokio::test]
+async fn bookings_filter_by_status_and_by_whether_the_performance_has_started() {
+    let app = spawn_app().await;
+    let soon = stage_at(&app, 1, 2, 10, Utc::now() + Duration::seconds(4)).await;
+    let later = stage(&app, 1, 2, 10).await;
+    let buyer = app.buyer(1_000).await;
+    let early = app.book_ok(&buyer, &soon, &["A1"]).await;
+    let upcoming = app.book_ok(&buyer, &later, &["A1"]).await;
+    let cancelled = app.book_ok(&buyer, &later, &["A2"]).await;
+    app.post_empty(
+        &format!("/api/v1/bookings/{}/cancel", cancelled.id),
+        Some(&buyer),
+    )
+    .await
+    .assert_status(200);
+    let until_start = soon.performance.starts_at - Utc::now() + Duration::milliseconds(100);
+    tokio::time::sleep(until_start.to_std().unwrap_or_default()).await;
+    let ids = |query: &'static str| {
+        let (app, buyer) = (&app, &buyer);
+        async move {
+            let page: Page<Booking> = app
+                .get(&format!("/api/v1/bookings?{query}"), Some(buyer))
+                .await
+                .json();
+            page.items.into_iter().map(|b| b.id).collect::<Vec<_>>()
+        }
+    };
+
+    assert_eq!(
+        ids("upcoming=true&status=confirmed").await,
+        vec![upcoming.id.clone()]
+    );
+    assert_eq!(ids("upcoming=false").await, vec![early.id.clone()]);
+    assert_eq!(ids("status=cancelled").await, vec![cancelled.id.clone()]);
+    assert_eq!(upcoming.time_zone, "Asia/Seoul");
+    app.get("/api/v1/bookings?upcoming=soon", Some(&buyer))
+        .await
+        .assert_error(400, ErrorCode::InvalidQuery);
+}
+
+#[tokio::test]
 async fn bookings_are_private_to_their_buyer() {
     let app = spawn_app().await;
     let stage = stage(&app, 1, 4, 10).await;

@@ -26,6 +26,7 @@ async fn a_venue_expands_its_rows_into_labelled_seats() {
     response.assert_status(201);
     let venue: Venue = response.json();
     assert_eq!(venue.seat_count, 38);
+    assert_eq!(venue.time_zone, "Asia/Seoul");
     assert_eq!(venue.tiers, ["R", "S", "A"]);
     let fetched: Venue = app
         .get(&format!("/api/v1/venues/{}", venue.id), None)
@@ -72,6 +73,15 @@ async fn invalid_venues_are_refused_with_the_reason() {
     );
     empty.assert_error(400, ErrorCode::InvalidInput);
     assert_eq!(empty.error_field().as_deref(), Some("sections"));
+    let bad_zone = app
+        .post(
+            "/api/v1/venues",
+            Some(&admin),
+            &json!({ "name": "Zone", "time_zone": "Moon/Base", "sections": [{ "name": "F", "rows": [row("A")] }] }),
+        )
+        .await;
+    bad_zone.assert_error(400, ErrorCode::InvalidInput);
+    assert_eq!(bad_zone.error_field().as_deref(), Some("time_zone"));
     forbidden.assert_error(403, ErrorCode::Forbidden);
 }
 
@@ -184,6 +194,8 @@ async fn a_show_page_lists_its_performances() {
         .json();
 
     assert_eq!(detail.show.title, "Les Misérables");
+    assert_eq!(detail.performances[0].show_title, "Les Misérables");
+    assert_eq!(detail.performances[0].time_zone, "Asia/Seoul");
     assert_eq!(detail.performances, vec![stage.performance.clone()]);
     assert_eq!(detail.show.min_price, Some(70));
     assert_eq!(stage.performance.availability.total_seats, 6);
