@@ -160,10 +160,7 @@ pub fn BookingForm(room: Room, version: RwSignal<u32>) -> impl IntoView {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-    let zone_label = move || {
-        let z = zone.get_value();
-        format!("{z}, {}", time::zone_name(&z, time::now(), i18n.lang()))
-    };
+    let zone_label = move || time::zone_label(&zone.get_value(), time::now(), i18n.lang());
 
     view! {
         <form id="booking-form" on:submit=submit novalidate>

@@ -88,7 +88,7 @@ fn Row(b: Booking) -> impl IntoView {
     let lang = move || i18n.lang();
     let points = move |n: u32| numbers::points(n.into(), lang());
     let b = booking.get_untracked();
-    let zone = time::browser_zone();
+    let zone = b.time_zone.clone();
     let cancellable =
         move || booking.with(|b| b.status == BookingStatus::Confirmed && b.starts_at > time::now());
     let keep_ref = NodeRef::<leptos::html::Button>::new();
@@ -104,7 +104,7 @@ fn Row(b: Booking) -> impl IntoView {
                 <a href=format!("/shows/{}", b.show_id)>{b.show_title.clone()}</a>
                 <div class="muted small">{b.venue_name.clone()}</div>
             </td>
-            <td>{move || time::format_occasion(b.starts_at, &zone, lang())}</td>
+            <td class="when">{move || time::format_occasion_zoned(b.starts_at, &zone, lang())}</td>
             <td class="seats-cell">{b.seats.join(", ")}</td>
             <td class="number">{move || points(b.total)}</td>
             <td>

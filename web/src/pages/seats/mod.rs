@@ -85,7 +85,7 @@ fn SeatsView(show: Show, performance: Performance) -> impl IntoView {
         }
     });
     let (layout, refresh, poll_error) = poll_seats(performance.id.clone(), board);
-    let zone = time::browser_zone();
+    let zone = performance.time_zone.clone();
     let starts_at = performance.starts_at;
     let p = StoredValue::new(performance.clone());
     view! {
@@ -98,7 +98,7 @@ fn SeatsView(show: Show, performance: Performance) -> impl IntoView {
             <dl class="facts">
                 <div>
                     <dt>{move || i18n.t().date_time}</dt>
-                    <dd id="performance-time">{move || time::format_occasion(starts_at, &zone, i18n.lang())}</dd>
+                    <dd id="performance-time">{move || time::format_occasion_zoned(starts_at, &zone, i18n.lang())}</dd>
                 </div>
                 <div><dt>{move || i18n.t().venue}</dt><dd>{performance.venue_name.clone()}</dd></div>
                 <div>
