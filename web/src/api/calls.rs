@@ -3,7 +3,7 @@
 use gloo_net::http::Method;
 use shared::{
     Booking, BookingId, BusyQuery, BusyRange, ChangeRole, ChargeWallet, CreateReservation,
-    CreateRoom, LedgerEntry, LoginResponse, LoginUser, Page, PageQuery, PerformanceId,
+    CreateRoom, LedgerEntry, Limits, LoginResponse, LoginUser, Page, PageQuery, PerformanceId,
     RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId, RoomQuery, SeatMap,
     SeatRequest, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom, User, UserId, Wallet,
 };
@@ -13,6 +13,12 @@ use super::{
 };
 
 pub type Call<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// What the server allows: reservation lengths, seats per person, the
+/// largest charge.
+pub fn limits() -> Call<Limits> {
+    Box::pin(send(Method::GET, "/limits".into(), None))
+}
 
 pub fn me() -> Call<User> {
     Box::pin(send(Method::GET, "/me".into(), None))

@@ -89,6 +89,12 @@ pub struct Texts {
     pub end_after_start: &'static str,
     pub purpose_required: &'static str,
     pub bad_local_time: &'static str,
+    /// A length of time from hours and minutes.
+    pub span: fn(i64, i64) -> String,
+    /// The longest reservation (a [`Texts::span`]) and how many days ahead one may start.
+    pub booking_limits: fn(&str, i64) -> String,
+    pub too_long: fn(&str) -> String,
+    pub too_far_ahead: fn(i64) -> String,
     // My reservations.
     pub my_title: &'static str,
     pub upcoming: &'static str,
@@ -186,6 +192,9 @@ pub struct Texts {
     pub refresh_failed: &'static str,
     pub selection: &'static str,
     pub nothing_selected: &'static str,
+    /// The most seats per person, and how many the user already has.
+    pub seat_limit: fn(u32, u32) -> String,
+    pub seat_limit_reached: fn(u32) -> String,
     pub remove_seat: fn(&str) -> String,
     pub total: &'static str,
     pub balance: &'static str,
@@ -222,6 +231,7 @@ pub struct Texts {
     pub charged: fn(&str, &str) -> String,
     pub amount_required: &'static str,
     pub amount_whole: &'static str,
+    pub amount_positive: &'static str,
     pub amount_range: fn(&str) -> String,
     pub ledger_title: &'static str,
     pub no_ledger: &'static str,

@@ -123,6 +123,9 @@ pub fn Checkout(
     view! {
         <aside class="card checkout" aria-labelledby="selection-title">
             <h2 id="selection-title">{move || i18n.t().selection}</h2>
+            {move || board.limit.get().map(|max| view! {
+                <p class="hint" id="seat-limit">{move || (i18n.t().seat_limit)(max, board.owned())}</p>
+            })}
             <Show when=move || board.selected.with(|s| !s.is_empty())
                 fallback=move || view! { <p class="muted" id="nothing-selected">{move || i18n.t().nothing_selected}</p> }>
                 <ul class="picks" id="selection">
@@ -142,6 +145,9 @@ pub fn Checkout(
                 </p>
             })}
             <div id="checkout-messages" aria-live="polite">
+                {move || board.refused.get().then(|| board.limit.get()).flatten().map(|max| view! {
+                    <p class="notice warn" role="alert" id="seat-limit-reached">{move || (i18n.t().seat_limit_reached)(max)}</p>
+                })}
                 {move || {
                     let lost = board.lost.get();
                     (!lost.is_empty()).then(|| view! {

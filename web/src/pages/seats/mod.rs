@@ -15,6 +15,7 @@ use shared::{Performance, PerformanceId, SeatMap, Show, ShowId};
 use crate::api::{self, ApiError, Fresh};
 use crate::components::{Loading, error_fallback};
 use crate::i18n::use_i18n;
+use crate::limits::use_limits;
 use crate::pages::show::price_list;
 use crate::time;
 use board::Board;
@@ -76,8 +77,12 @@ fn session_storage() -> Option<web_sys::Storage> {
 #[component]
 fn SeatsView(show: Show, performance: Performance) -> impl IntoView {
     let i18n = use_i18n();
+    let limits = use_limits();
     let (storage_key, picks) = saved_picks(&performance.id);
-    let board = Board::new(picks);
+    let board = Board::new(
+        picks,
+        Signal::derive(move || limits.get().map(|l| l.max_seats_per_user)),
+    );
     Effect::new(move || {
         let picks = board.selected.get().join(",");
         if let Some(storage) = session_storage() {
