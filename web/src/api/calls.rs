@@ -2,10 +2,11 @@
 
 use gloo_net::http::Method;
 use shared::{
-    Booking, BookingId, BusyQuery, BusyRange, ChangeRole, ChargeWallet, CreateReservation,
-    CreateRoom, LedgerEntry, Limits, LoginResponse, LoginUser, Page, PageQuery, PerformanceId,
-    RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId, RoomQuery, SeatMap,
-    SeatRequest, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom, User, UserId, Wallet,
+    Booking, BookingId, BookingQuery, BusyQuery, BusyRange, ChangeRole, ChargeWallet,
+    CreateReservation, CreateRoom, LedgerEntry, Limits, LoginResponse, LoginUser, Page, PageQuery,
+    PerformanceId, RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId,
+    RoomQuery, SeatMap, SeatRequest, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom, User, UserId,
+    Wallet,
 };
 
 use super::{
@@ -130,7 +131,7 @@ pub fn book_seats(id: &PerformanceId, body: &SeatRequest, key: &IdempotencyKey) 
     Box::pin(send_once(Method::POST, path, json(body), key))
 }
 
-pub fn list_bookings(query: &PageQuery) -> Call<Page<Booking>> {
+pub fn list_bookings(query: &BookingQuery) -> Call<Page<Booking>> {
     Box::pin(send(Method::GET, with_query("/bookings", query), None))
 }
 

@@ -231,7 +231,11 @@ pub static TEXTS: Texts = Texts {
         )
     },
     bookings_title: "My bookings",
-    no_bookings: "You have no bookings yet.",
+    bookings_upcoming: "Upcoming",
+    bookings_past: "Past",
+    no_upcoming_bookings: "You have no upcoming bookings.",
+    no_past_bookings: "No past bookings.",
+    hide_cancelled: "Hide cancelled",
     browse_shows: "Browse the shows",
     show: "Show",
     paid: "Paid",

@@ -220,7 +220,11 @@ pub static TEXTS: Texts = Texts {
         format!("죄송합니다. {seats} 좌석은 방금 다른 사람이 예매하여 선택에서 뺐습니다.")
     },
     bookings_title: "내 예매",
-    no_bookings: "예매 내역이 없습니다.",
+    bookings_upcoming: "예정된 공연",
+    bookings_past: "지난 공연",
+    no_upcoming_bookings: "예정된 예매가 없습니다.",
+    no_past_bookings: "지난 예매가 없습니다.",
+    hide_cancelled: "취소한 예매 숨기기",
     browse_shows: "공연 둘러보기",
     show: "공연",
     paid: "결제",
