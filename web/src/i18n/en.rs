@@ -75,6 +75,7 @@ pub static TEXTS: Texts = Texts {
     timeline_public: "Times shown as Busy are already reserved. Log in to book.",
     busy: "Busy",
     busy_pending: "Busy (awaiting approval)",
+    your_reservation: "Your reservation",
     book_title: "Book this room",
     book_login: "Log in to book this room.",
     date: "Date",

@@ -69,6 +69,7 @@ pub static TEXTS: Texts = Texts {
     timeline_public: "‘예약됨’으로 표시된 시간은 이미 예약되어 있습니다. 예약하려면 로그인하세요.",
     busy: "예약됨",
     busy_pending: "예약됨(승인 대기)",
+    your_reservation: "내 예약",
     book_title: "이 회의실 예약",
     book_login: "예약하려면 로그인하세요.",
     date: "날짜",

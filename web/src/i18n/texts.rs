@@ -71,6 +71,7 @@ pub struct Texts {
     pub timeline_public: &'static str,
     pub busy: &'static str,
     pub busy_pending: &'static str,
+    pub your_reservation: &'static str,
     pub book_title: &'static str,
     pub book_login: &'static str,
     pub date: &'static str,
