@@ -51,33 +51,96 @@ pub async fn stage_titled(
     price: u32,
     starts_at: DateTime<Utc>,
 ) -> Stage {
+    let spec = StageSpec {
+        title: title.into(),
+        ..StageSpec::new(rows, seats_per_row, price, starts_at)
+    };
+    stage_with(app, &spec).await
+}
+
+/// Everything [`stage_with`] puts on stage. [`StageSpec::new`] fills in a
+/// uniquely named hall in Seoul, one tier and the demo's first poster;
+/// browser tests name things as a real catalogue would.
+#[derive(Debug, Clone)]
+pub struct StageSpec {
+    pub title: String,
+    pub description: String,
+    /// The show's `location` (city or area).
+    pub location: String,
+    /// Which generated poster (`/posters/{n}.svg`).
+    pub poster: u32,
+    /// Venue names are unique per database.
+    pub venue: String,
+    /// The venue's IANA zone; `None` takes the API's default (Asia/Seoul).
+    pub time_zone: Option<String>,
+    /// The one section's name.
+    pub section: String,
+    pub seats_per_row: u32,
+    /// Tiers front to back: name, price, and how many rows (A, B, ...).
+    pub tiers: Vec<(String, u32, u32)>,
+    pub starts_at: DateTime<Utc>,
+}
+
+impl StageSpec {
+    pub fn new(rows: u32, seats_per_row: u32, price: u32, starts_at: DateTime<Utc>) -> Self {
+        Self {
+            title: "Les Misérables".into(),
+            description: String::new(),
+            location: String::new(),
+            poster: 1,
+            venue: format!("Hall {}", uuid::Uuid::new_v4().simple()),
+            time_zone: None,
+            section: "Floor".into(),
+            seats_per_row,
+            tiers: vec![("R".into(), price, rows)],
+            starts_at,
+        }
+    }
+}
+
+/// A venue, a show and one performance on sale, as `spec` says.
+pub async fn stage_with(app: &TestApp, spec: &StageSpec) -> Stage {
     let admin = app.admin_token().await;
-    let rows_spec: Vec<_> = (0..rows)
-        .map(|i| json!({ "label": ((b'A' + i as u8) as char).to_string(), "seats": seats_per_row, "tier": "R" }))
-        .collect();
-    let venue = app
-        .post(
-            "/api/v1/venues",
-            Some(&admin),
-            &json!({ "name": format!("Hall {}", uuid::Uuid::new_v4().simple()), "sections": [{ "name": "Floor", "rows": rows_spec }] }),
-        )
-        .await;
+    let mut rows_spec = Vec::new();
+    for (tier, _, rows) in &spec.tiers {
+        for _ in 0..*rows {
+            let label = ((b'A' + rows_spec.len() as u8) as char).to_string();
+            rows_spec.push(json!({ "label": label, "seats": spec.seats_per_row, "tier": tier }));
+        }
+    }
+    let mut venue =
+        json!({ "name": spec.venue, "sections": [{ "name": spec.section, "rows": rows_spec }] });
+    if let Some(zone) = &spec.time_zone {
+        venue["time_zone"] = json!(zone);
+    }
+    let venue = app.post("/api/v1/venues", Some(&admin), &venue).await;
     venue.assert_status(201);
     let venue: Venue = venue.json();
     let show = app
         .post(
             "/api/v1/shows",
             Some(&admin),
-            &json!({ "title": title, "running_minutes": 150, "poster_url": "/posters/1.svg" }),
+            &json!({
+                "title": spec.title,
+                "description": spec.description,
+                "location": spec.location,
+                "running_minutes": 150,
+                "poster_url": format!("/posters/{}.svg", spec.poster),
+            }),
         )
         .await;
     show.assert_status(201);
     let show: Show = show.json();
+    let prices: serde_json::Map<String, serde_json::Value> = spec
+        .tiers
+        .iter()
+        .map(|(tier, price, _)| (tier.clone(), json!(price)))
+        .collect();
     let performance = app
         .post(
             &format!("/api/v1/shows/{}/performances", show.id),
             Some(&admin),
-            &json!({ "venue_id": venue.id, "starts_at": starts_at.to_rfc3339(), "prices": { "R": price } }),
+            &json!({ "venue_id": venue.id, "starts_at": spec.starts_at.to_rfc3339(), "prices": prices }),
         )
         .await;
     performance.assert_status(201);

@@ -105,6 +105,12 @@ pub fn web_dist() -> std::path::PathBuf {
 /// Starts the app like [`spawn_app`], also serving the built web app at `/`.
 /// Panics with what to do when the web app has not been built.
 pub async fn spawn_app_serving_web() -> TestApp {
+    spawn_app_serving_web_with(|_| {}).await
+}
+
+/// Like [`spawn_app_serving_web`], with `change` applied to the settings
+/// first (e.g. other limits).
+pub async fn spawn_app_serving_web_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let dist = web_dist();
     assert!(
         dist.join("index.html").is_file(),
@@ -114,6 +120,7 @@ pub async fn spawn_app_serving_web() -> TestApp {
     );
     let mut settings = test_settings(&shared_server_uri().await);
     settings.application.static_dir = dist.display().to_string();
+    change(&mut settings);
     spawn_app_with(settings).await
 }
 

@@ -4,6 +4,7 @@ mod api;
 mod components;
 mod i18n;
 mod layout;
+mod limits;
 mod numbers;
 mod pages;
 mod session;
@@ -14,6 +15,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::i18n::I18n;
+use crate::limits::ServerLimits;
 use crate::pages::{admin, auth, bookings, my, not_found, room, rooms, seats, show, shows, wallet};
 use crate::session::Session;
 
@@ -26,6 +28,7 @@ fn main() {
 fn App() -> impl IntoView {
     I18n::provide();
     Session::provide();
+    ServerLimits::provide();
     view! {
         <Router>
             <layout::Header />

@@ -1,5 +1,6 @@
 //! Dates and times through the browser's `Intl`, so no time-zone database
-//! ships in the .wasm. Rooms have an IANA zone; reservations are instants.
+//! ships in the .wasm. Rooms and venues have an IANA zone; reservations,
+//! performances and bookings are instants shown in their place's zone.
 //! Calendar arithmetic on local dates uses chrono's naive types.
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -149,20 +150,34 @@ pub fn format_date_time(instant: DateTime<Utc>, zone: &str, lang: Lang) -> Strin
 /// An occasion with its weekday, e.g. "Sat, Dec 12, 2026, 7:30 PM" or
 /// "2026년 12월 12일 (토) 오후 7:30".
 pub fn format_occasion(instant: DateTime<Utc>, zone: &str, lang: Lang) -> String {
-    formatter(
-        lang.locale(),
-        zone,
-        &[
-            ("weekday", "short"),
-            ("year", "numeric"),
-            ("month", "short"),
-            ("day", "numeric"),
-            ("hour", "numeric"),
-            ("minute", "2-digit"),
-        ],
-    )
-    .map(|f| f.format(&js_date(instant)))
-    .unwrap_or_else(|| instant.to_rfc3339())
+    occasion(instant, zone, lang, &[])
+}
+
+/// Like [`format_occasion`], naming the zone, e.g. "Sat, Dec 12, 2026,
+/// 7:30 PM GMT+9", for times read far from where they happen.
+pub fn format_occasion_zoned(instant: DateTime<Utc>, zone: &str, lang: Lang) -> String {
+    occasion(instant, zone, lang, &[("timeZoneName", "short")])
+}
+
+fn occasion(instant: DateTime<Utc>, zone: &str, lang: Lang, extra: &[(&str, &str)]) -> String {
+    let mut pairs = vec![
+        ("weekday", "short"),
+        ("year", "numeric"),
+        ("month", "short"),
+        ("day", "numeric"),
+        ("hour", "numeric"),
+        ("minute", "2-digit"),
+    ];
+    pairs.extend_from_slice(extra);
+    formatter(lang.locale(), zone, &pairs)
+        .map(|f| f.format(&js_date(instant)))
+        .unwrap_or_else(|| instant.to_rfc3339())
+}
+
+/// A zone as people recognise it: its IANA name and its short name at
+/// `instant`, e.g. "Asia/Seoul, GMT+9".
+pub fn zone_label(zone: &str, instant: DateTime<Utc>, lang: Lang) -> String {
+    format!("{zone}, {}", zone_name(zone, instant, lang))
 }
 
 /// A range in `zone`, sharing the date when both ends fall on one day.

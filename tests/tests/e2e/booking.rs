@@ -5,7 +5,7 @@ use shared::{Page, Reservation, ReservationStatus};
 use tests::{PASSWORD, spawn_app_serving_web};
 
 use crate::browser::Browser;
-use crate::log_in;
+use crate::{account, log_in, meeting_room};
 
 const SEOUL: i32 = 9 * 3600;
 
@@ -28,15 +28,12 @@ async fn a_user_books_a_room_sees_the_conflict_inline_and_cancels() {
     // Arrange: someone else holds 10:00-11:00 on that day.
     let app = spawn_app_serving_web().await;
     let admin = app.admin_token().await;
-    let room = app.room(&admin).await;
+    let room = meeting_room(&app, &admin, "A101 회의실", "본관 1층", 8).await;
     let day = day_ahead();
-    let (_, other) = app.new_user().await;
+    let (_, other) = account(&app, "Lee Seoyeon", 0).await;
     app.reserve_ok(&other, &room.id, seoul(day, 10, 0), seoul(day, 11, 0))
         .await;
-    let email = format!("e2e-{}@example.com", uuid::Uuid::new_v4().simple());
-    app.register(&email, "Park Jiho", PASSWORD)
-        .await
-        .assert_status(201);
+    let (email, _) = account(&app, "Park Jiho", 0).await;
     let browser = Browser::start(&app.address).await;
 
     // Anyone sees when the room is taken, without whose it is.
@@ -54,16 +51,25 @@ async fn a_user_books_a_room_sees_the_conflict_inline_and_cancels() {
     log_in(&browser, &email, PASSWORD).await;
     browser.wait_path(&format!("/rooms/{}", room.id)).await;
 
-    // The form suggests a time ahead (never midnight), in the room's zone.
+    // The form suggests a time ahead (never midnight), in the room's zone,
+    // and states the server's limits.
     browser.find("#booking-form").await;
     assert_ne!(browser.value("#book-start").await, "0");
     browser.wait_text("#times-hint", "Asia/Seoul").await;
+    let limits = browser.wait_text("#limits-hint", "up to 12 hours").await;
+    assert!(limits.contains("365 days ahead"), "{limits}");
+
+    // Longer than the limit is named next to the end, before asking the API.
+    browser.set_value("#book-date", &day.to_string()).await;
+    browser.select("#book-start", "540").await;
+    browser.select("#book-end", "1440").await;
+    browser.fill("#book-purpose", "Design review").await;
+    browser.click("#book-submit").await;
+    browser.wait_text("#end-error", "at most 12 hours").await;
 
     // 10:30-11:30 overlaps the other reservation.
-    browser.set_value("#book-date", &day.to_string()).await;
     browser.select("#book-start", "630").await;
     browser.select("#book-end", "690").await;
-    browser.fill("#book-purpose", "Design review").await;
     browser.click("#book-submit").await;
 
     // Assert: the conflict names the blocking range, next to the times,
@@ -96,6 +102,12 @@ async fn a_user_books_a_room_sees_the_conflict_inline_and_cancels() {
         .wait_text("#timeline .block[data-reservation]", "Design review")
         .await;
     browser.wait_text("#timeline .block.busy", "10:00").await;
+    let busy = browser
+        .client
+        .find_all(fantoccini::Locator::Css("#timeline .block.busy"))
+        .await
+        .expect("lookup");
+    assert_eq!(busy.len(), 1, "the caller's own range is not drawn twice");
     browser.screenshot("room").await;
     browser.click(".segmented button:first-child").await;
     browser.wait_gone("#timeline.week").await;

@@ -64,8 +64,12 @@ impl Browser {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free port");
+        // Chromium inherits the zone; UTC keeps it far from the rooms' and
+        // venues' zones on every machine, so a time shown in the browser's
+        // zone by mistake shows as wrong.
         let driver = Command::new(&driver_bin)
             .arg(format!("--port={port}"))
+            .env("TZ", "UTC")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

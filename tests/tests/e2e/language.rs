@@ -3,13 +3,14 @@
 use tests::spawn_app_serving_web;
 
 use crate::browser::Browser;
+use crate::office;
 
 #[tokio::test]
 async fn the_language_switch_changes_every_text_and_is_remembered() {
     // Arrange
     let app = spawn_app_serving_web().await;
     let admin = app.admin_token().await;
-    let room = app.room(&admin).await;
+    let room = office(&app, &admin).await.remove(0);
     let browser = Browser::start(&app.address).await;
     browser.goto("/").await;
     browser.wait_text("main h1", "Meeting rooms").await;

@@ -3,14 +3,14 @@
 use tests::{ADMIN_EMAIL, ADMIN_PASSWORD, spawn_app_serving_web};
 
 use crate::browser::Browser;
-use crate::log_in;
+use crate::{log_in, office};
 
 #[tokio::test]
 async fn an_admin_creates_edits_and_deletes_a_room_that_visitors_can_filter() {
-    // Arrange: one ordinary room of 10 people already exists.
+    // Arrange: an office of rooms for up to 24 people.
     let app = spawn_app_serving_web().await;
     let admin = app.admin_token().await;
-    app.room(&admin).await;
+    office(&app, &admin).await;
     let browser = Browser::start(&app.address).await;
 
     // Act: create a room.

@@ -1,13 +1,14 @@
-//! The seat map: picking seats, booking them, seeing others' bookings turn
-//! grey while the page is open, losing a race politely, and the keyboard.
+//! The seat map: picking seats up to the per-person limit, booking them,
+//! seeing others' bookings turn grey while the page is open, losing a race
+//! politely, and the keyboard.
 
 use fantoccini::key::Key;
 use shared::{Booking, Page};
-use tests::events::{Stage, stage};
+use tests::events::{Stage, stage_with};
 use tests::{PASSWORD, TestApp, spawn_app_serving_web};
 
 use crate::browser::Browser;
-use crate::{account, log_in};
+use crate::{account, log_in, production};
 
 fn seat(label: &str) -> String {
     format!("#seat-map [data-seat='{label}']")
@@ -50,11 +51,20 @@ async fn bookings(app: &TestApp, token: &str) -> Vec<Booking> {
 async fn a_buyer_books_two_seats_and_sees_anothers_booking_turn_grey() {
     // Arrange
     let app = spawn_app_serving_web().await;
-    let stage = stage(&app, 3, 6, 120_000).await;
+    let mut show = production("Les Misérables", "Charlotte Theater", 5, 2, 6, 120_000);
+    show.tiers.push(("S".into(), 90_000, 1));
+    let stage = stage_with(&app, &show).await;
     let (email, buyer) = account(&app, "Jung Hana", 1_000_000).await;
-    let (_, other) = account(&app, "Other", 1_000_000).await;
+    let (_, other) = account(&app, "Lee Seoyeon", 1_000_000).await;
     let browser = Browser::start(&app.address).await;
     open_seat_map(&browser, &stage, &email).await;
+
+    // Curtain up in the venue's zone, named; the per-person limit, stated.
+    browser.wait_text("#performance-time", "7:30 PM").await;
+    browser.wait_text("#performance-time", "GMT+9").await;
+    browser
+        .wait_text("#seat-limit", "Up to 4 seats per person")
+        .await;
 
     // Act: pick two seats.
     browser.click(&seat("A1")).await;
@@ -108,6 +118,22 @@ async fn a_buyer_books_two_seats_and_sees_anothers_booking_turn_grey() {
     browser.wait_text("#balance", "760,000 points").await;
     browser.find("#nothing-selected").await;
 
+    // Two more seats fit under the limit of four; a third is refused in place.
+    browser.wait_text("#seat-limit", "you already have 2").await;
+    browser.click(&seat("C1")).await;
+    browser.click(&seat("C2")).await;
+    browser.wait_text("#selection", "C2").await;
+    browser.click(&seat("C3")).await;
+    browser
+        .wait_text("#seat-limit-reached", "at most 4 seats")
+        .await;
+    browser.wait_attr(&seat("C3"), "class", "available").await;
+    browser.screenshot("seat-map-limit").await;
+    browser.click("#selection li[data-seat='C1'] .remove").await;
+    browser.wait_gone("#seat-limit-reached").await;
+    browser.click(&seat("C3")).await;
+    browser.wait_text("#selection", "C3").await;
+
     // The API agrees: one booking of both seats, paid once.
     let mine = bookings(&app, &buyer).await;
     assert_eq!(mine.len(), 1);
@@ -134,9 +160,10 @@ async fn a_buyer_books_two_seats_and_sees_anothers_booking_turn_grey() {
 async fn a_seat_taken_before_confirming_leaves_the_selection_with_a_message() {
     // Arrange: a buyer who can afford one seat, not two.
     let app = spawn_app_serving_web().await;
-    let stage = stage(&app, 2, 4, 120_000).await;
+    let show = production("The Phantom of the Opera", "Blue Square", 8, 2, 4, 120_000);
+    let stage = stage_with(&app, &show).await;
     let (email, buyer) = account(&app, "Kang Dohyun", 200_000).await;
-    let (_, other) = account(&app, "Other", 1_000_000).await;
+    let (_, other) = account(&app, "Lee Seoyeon", 1_000_000).await;
     let browser = Browser::start(&app.address).await;
     open_seat_map(&browser, &stage, &email).await;
 
@@ -209,6 +236,7 @@ async fn a_seat_taken_before_confirming_leaves_the_selection_with_a_message() {
     browser.wait_text("#map-title", "좌석 배치도").await;
     browser.click(&seat("A4")).await;
     browser.wait_text("#total", "120,000포인트").await;
+    browser.wait_text("#performance-time", "오후 7:30").await;
     browser
         .client
         .set_window_size(390, 844)

@@ -1,23 +1,75 @@
 //! Browsing the shows: the list in both orders with its badges, and a
-//! show's page with its performances.
+//! show's page with its performances in their venues' time zones.
 
-use chrono::{Duration, Utc};
-use tests::events::stage_titled;
-use tests::{PASSWORD, spawn_app_serving_web};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use shared::{Venue, VenueId};
+use tests::events::{Stage, stage_with};
+use tests::{PASSWORD, TestApp, spawn_app_serving_web};
 
 use crate::browser::Browser;
-use crate::{account, log_in};
+use crate::{account, log_in, production, seoul_at};
+
+/// Another performance of `stage`'s show at `venue`, whose seats are all tier R.
+async fn add_date(
+    app: &TestApp,
+    stage: &Stage,
+    venue: &VenueId,
+    starts_at: DateTime<Utc>,
+    price: u32,
+) {
+    let performance = app
+        .post(
+            &format!("/api/v1/shows/{}/performances", stage.show.id),
+            Some(&stage.admin),
+            &json!({ "venue_id": venue, "starts_at": starts_at.to_rfc3339(), "prices": { "R": price } }),
+        )
+        .await;
+    performance.assert_status(201);
+}
+
+/// A new venue in `zone`, with one row of tier R.
+async fn venue_in(app: &TestApp, stage: &Stage, name: &str, zone: &str) -> VenueId {
+    let venue = app
+        .post(
+            "/api/v1/venues",
+            Some(&stage.admin),
+            &json!({
+                "name": name,
+                "time_zone": zone,
+                "sections": [{ "name": "Stalls", "rows": [{ "label": "A", "seats": 4, "tier": "R" }] }],
+            }),
+        )
+        .await;
+    venue.assert_status(201);
+    let venue: Venue = venue.json();
+    assert_eq!(venue.time_zone, zone);
+    venue.id
+}
 
 #[tokio::test]
 async fn visitors_browse_shows_by_date_or_popularity_and_see_their_bookings_marked() {
     // Arrange: three shows; the newest is sold out, the oldest is the most
     // booked, and the buyer has a seat for the middle one.
     let app = spawn_app_serving_web().await;
-    let soon = Utc::now() + Duration::days(20);
-    let hamlet = stage_titled(&app, "Hamlet", 2, 5, 50_000, soon).await;
-    let cats = stage_titled(&app, "Cats", 2, 4, 70_000, soon).await;
-    let tiny = stage_titled(&app, "Chamber Opera", 1, 2, 90_000, soon).await;
-    let (_, fan) = account(&app, "Fan", 1_000_000).await;
+    let hamlet = stage_with(
+        &app,
+        &production("Hamlet", "Charlotte Theater", 3, 2, 5, 50_000),
+    )
+    .await;
+    let mut cats = production("Cats", "Blue Square", 7, 2, 4, 70_000);
+    cats.description = "Andrew Lloyd Webber's musical of the Jellicle cats, \
+        after T. S. Eliot's poems."
+        .into();
+    let cats = stage_with(&app, &cats).await;
+    add_date(&app, &cats, &cats.venue.id, seoul_at(31, 14, 0), 70_000).await;
+    add_date(&app, &cats, &cats.venue.id, seoul_at(31, 19, 30), 70_000).await;
+    let tiny = stage_with(
+        &app,
+        &production("Don Giovanni", "Seoul Arts Center", 12, 1, 2, 90_000),
+    )
+    .await;
+    let (_, fan) = account(&app, "Han Jiwoo", 1_000_000).await;
     app.book_ok(&fan, &hamlet, &["A1", "A2", "A3"]).await;
     app.book_ok(&fan, &tiny, &["A1", "A2"]).await;
     let (email, buyer) = account(&app, "Choi Yuna", 1_000_000).await;
@@ -27,7 +79,7 @@ async fn visitors_browse_shows_by_date_or_popularity_and_see_their_bookings_mark
     // Act: the list, newest first.
     browser.goto("/shows").await;
     let first = "#show-list li:first-child";
-    browser.wait_text(first, "Chamber Opera").await;
+    browser.wait_text(first, "Don Giovanni").await;
     let sold_out = format!("li[data-show='{}']", tiny.show.id);
     browser.wait_text(&sold_out, "Sold out").await;
     browser.wait_text(&sold_out, "0 of 2 seats left").await;
@@ -50,13 +102,21 @@ async fn visitors_browse_shows_by_date_or_popularity_and_see_their_bookings_mark
     let hamlet_text = browser.wait_text(&hamlet_card, "Hamlet").await;
     assert!(!hamlet_text.contains("Booked"), "{hamlet_text}");
 
-    // A show's page lists its performance, which links to the seat map.
+    // A show's page lists its performance at 19:30 in the venue's zone
+    // (the browser runs in UTC), which links to the seat map.
     browser.click(&format!("{cats_card} h2 a")).await;
     browser.wait_text("#show-title", "Cats").await;
     browser.find("#booked-this").await;
+    browser
+        .wait_text(
+            "#performances-zone",
+            "venue's local time (Asia/Seoul, GMT+9)",
+        )
+        .await;
     let performance = format!("li[data-performance='{}']", cats.performance.id);
     let text = browser.wait_text(&performance, "7 of 8 seats left").await;
-    assert!(text.contains(&cats.venue.name), "{text}");
+    assert!(text.contains("Blue Square"), "{text}");
+    assert!(text.contains("7:30 PM"), "{text}");
     assert!(text.contains("R 70,000 points"), "{text}");
     browser.screenshot("show").await;
     browser.click(&format!("{performance} a.choose")).await;
@@ -67,5 +127,17 @@ async fn visitors_browse_shows_by_date_or_popularity_and_see_their_bookings_mark
         ))
         .await;
     browser.wait_attr("[data-seat='B4']", "class", "mine").await;
+
+    // On tour: with venues in two zones, each date names its own.
+    // 20:30 in Seoul is 19:30 in Singapore (UTC+8 all year).
+    let sands = venue_in(&app, &hamlet, "Sands Theatre", "Asia/Singapore").await;
+    add_date(&app, &hamlet, &sands, seoul_at(40, 20, 30), 60_000).await;
+    browser.goto(&format!("/shows/{}", hamlet.show.id)).await;
+    browser
+        .wait_text("#performances-zone", "each venue's local time")
+        .await;
+    browser.wait_text("#performances", "7:30 PM GMT+9").await;
+    let text = browser.wait_text("#performances", "7:30 PM GMT+8").await;
+    assert!(text.contains("Sands Theatre"), "{text}");
     browser.close().await;
 }

@@ -2,10 +2,11 @@
 
 use gloo_net::http::Method;
 use shared::{
-    Booking, BookingId, BusyQuery, BusyRange, ChangeRole, ChargeWallet, CreateReservation,
-    CreateRoom, LedgerEntry, LoginResponse, LoginUser, Page, PageQuery, PerformanceId,
-    RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId, RoomQuery, SeatMap,
-    SeatRequest, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom, User, UserId, Wallet,
+    Booking, BookingId, BookingQuery, BusyQuery, BusyRange, ChangeRole, ChargeWallet,
+    CreateReservation, CreateRoom, LedgerEntry, Limits, LoginResponse, LoginUser, Page, PageQuery,
+    PerformanceId, RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId,
+    RoomQuery, SeatMap, SeatRequest, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom, User, UserId,
+    Wallet,
 };
 
 use super::{
@@ -13,6 +14,12 @@ use super::{
 };
 
 pub type Call<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// What the server allows: reservation lengths, seats per person, the
+/// largest charge.
+pub fn limits() -> Call<Limits> {
+    Box::pin(send(Method::GET, "/limits".into(), None))
+}
 
 pub fn me() -> Call<User> {
     Box::pin(send(Method::GET, "/me".into(), None))
@@ -124,7 +131,7 @@ pub fn book_seats(id: &PerformanceId, body: &SeatRequest, key: &IdempotencyKey) 
     Box::pin(send_once(Method::POST, path, json(body), key))
 }
 
-pub fn list_bookings(query: &PageQuery) -> Call<Page<Booking>> {
+pub fn list_bookings(query: &BookingQuery) -> Call<Page<Booking>> {
     Box::pin(send(Method::GET, with_query("/bookings", query), None))
 }
 

@@ -75,6 +75,7 @@ pub static TEXTS: Texts = Texts {
     timeline_public: "Times shown as Busy are already reserved. Log in to book.",
     busy: "Busy",
     busy_pending: "Busy (awaiting approval)",
+    your_reservation: "Your reservation",
     book_title: "Book this room",
     book_login: "Log in to book this room.",
     date: "Date",
@@ -93,6 +94,17 @@ pub static TEXTS: Texts = Texts {
     end_after_start: "The end must be after the start.",
     purpose_required: "Say what the room is for.",
     bad_local_time: "This time does not exist in the room's time zone.",
+    span: |hours, minutes| match (hours, minutes) {
+        (0, m) => format!("{m} minutes"),
+        (1, 0) => "1 hour".to_owned(),
+        (h, 0) => format!("{h} hours"),
+        (h, m) => format!("{h} h {m} min"),
+    },
+    booking_limits: |span, days| {
+        format!("A reservation may last up to {span} and start up to {days} days ahead.")
+    },
+    too_long: |span| format!("A reservation may last at most {span}."),
+    too_far_ahead: |days| format!("Reservations may start at most {days} days ahead."),
     my_title: "My reservations",
     upcoming: "Upcoming",
     past: "Past",
@@ -165,7 +177,8 @@ pub static TEXTS: Texts = Texts {
     choose_seats: "Choose seats",
     on_sale_from: |when| format!("On sale from {when}"),
     started: "This performance has started.",
-    times_local: |zone| format!("Times are in your time zone ({zone})."),
+    times_at_venue: |zone| format!("Times are the venue's local time ({zone})."),
+    times_at_venues: "Times are each venue's local time.",
     you_booked_this: "You have booked this show.",
     seat_map: "Seat map",
     stage: "Stage",
@@ -186,6 +199,16 @@ pub static TEXTS: Texts = Texts {
     refresh_failed: "The seat map could not be refreshed; trying again.",
     selection: "Your selection",
     nothing_selected: "Pick seats on the map.",
+    seat_limit: |max, owned| match owned {
+        0 => format!("Up to {max} seats per person."),
+        n if n < max => format!("Up to {max} seats per person; you already have {n}."),
+        n => format!("You have {n} seats of this performance, the most one person may have."),
+    },
+    seat_limit_reached: |max| {
+        format!(
+            "One person may have at most {max} seats of this performance. Remove a pick to choose another seat."
+        )
+    },
     remove_seat: |seat| format!("Remove {seat}"),
     total: "Total",
     balance: "Your balance",
@@ -209,7 +232,11 @@ pub static TEXTS: Texts = Texts {
         )
     },
     bookings_title: "My bookings",
-    no_bookings: "You have no bookings yet.",
+    bookings_upcoming: "Upcoming",
+    bookings_past: "Past",
+    no_upcoming_bookings: "You have no upcoming bookings.",
+    no_past_bookings: "No past bookings.",
+    hide_cancelled: "Hide cancelled",
     browse_shows: "Browse the shows",
     show: "Show",
     paid: "Paid",
@@ -228,6 +255,7 @@ pub static TEXTS: Texts = Texts {
     charged: |amount, balance| format!("Added {amount}. Your balance is now {balance}."),
     amount_required: "Enter an amount.",
     amount_whole: "Enter a whole number of points, without separators.",
+    amount_positive: "Enter at least 1 point.",
     amount_range: |max| format!("Enter an amount from 1 to {max} points."),
     ledger_title: "History",
     no_ledger: "No points have moved yet.",

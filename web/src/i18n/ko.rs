@@ -69,6 +69,7 @@ pub static TEXTS: Texts = Texts {
     timeline_public: "‘예약됨’으로 표시된 시간은 이미 예약되어 있습니다. 예약하려면 로그인하세요.",
     busy: "예약됨",
     busy_pending: "예약됨(승인 대기)",
+    your_reservation: "내 예약",
     book_title: "이 회의실 예약",
     book_login: "예약하려면 로그인하세요.",
     date: "날짜",
@@ -87,6 +88,16 @@ pub static TEXTS: Texts = Texts {
     end_after_start: "종료 시간은 시작 시간보다 늦어야 합니다.",
     purpose_required: "사용 목적을 입력하세요.",
     bad_local_time: "회의실 시간대에 존재하지 않는 시간입니다.",
+    span: |hours, minutes| match (hours, minutes) {
+        (0, m) => format!("{m}분"),
+        (h, 0) => format!("{h}시간"),
+        (h, m) => format!("{h}시간 {m}분"),
+    },
+    booking_limits: |span, days| {
+        format!("한 번에 최대 {span}, {days}일 후까지 예약할 수 있습니다.")
+    },
+    too_long: |span| format!("한 번에 최대 {span}까지 예약할 수 있습니다."),
+    too_far_ahead: |days| format!("{days}일 후까지만 예약할 수 있습니다."),
     my_title: "내 예약",
     upcoming: "예정된 예약",
     past: "지난 예약",
@@ -159,7 +170,8 @@ pub static TEXTS: Texts = Texts {
     choose_seats: "좌석 선택",
     on_sale_from: |when| format!("{when} 예매 시작"),
     started: "이미 시작한 공연입니다.",
-    times_local: |zone| format!("시간은 내 시간대({zone}) 기준입니다."),
+    times_at_venue: |zone| format!("시간은 공연장 현지 시간({zone}) 기준입니다."),
+    times_at_venues: "시간은 각 공연장의 현지 시간 기준입니다.",
     you_booked_this: "예매한 공연입니다.",
     seat_map: "좌석 배치도",
     stage: "무대",
@@ -180,6 +192,16 @@ pub static TEXTS: Texts = Texts {
     refresh_failed: "좌석 배치도를 새로 고치지 못했습니다. 다시 시도합니다.",
     selection: "선택한 좌석",
     nothing_selected: "배치도에서 좌석을 고르세요.",
+    seat_limit: |max, owned| match owned {
+        0 => format!("1인당 최대 {max}석까지 예매할 수 있습니다."),
+        n if n < max => format!("1인당 최대 {max}석까지 예매할 수 있습니다(이미 {n}석 예매)."),
+        n => format!("이 회차는 이미 {n}석을 예매해 더 고를 수 없습니다(1인당 최대 {max}석)."),
+    },
+    seat_limit_reached: |max| {
+        format!(
+            "이 회차는 1인당 최대 {max}석까지 예매할 수 있습니다. 다른 좌석을 고르려면 선택한 좌석을 먼저 빼세요."
+        )
+    },
     remove_seat: |seat| format!("{seat} 선택 취소"),
     total: "합계",
     balance: "내 포인트",
@@ -199,7 +221,11 @@ pub static TEXTS: Texts = Texts {
         format!("죄송합니다. {seats} 좌석은 방금 다른 사람이 예매하여 선택에서 뺐습니다.")
     },
     bookings_title: "내 예매",
-    no_bookings: "예매 내역이 없습니다.",
+    bookings_upcoming: "예정된 공연",
+    bookings_past: "지난 공연",
+    no_upcoming_bookings: "예정된 예매가 없습니다.",
+    no_past_bookings: "지난 예매가 없습니다.",
+    hide_cancelled: "취소한 예매 숨기기",
     browse_shows: "공연 둘러보기",
     show: "공연",
     paid: "결제",
@@ -218,6 +244,7 @@ pub static TEXTS: Texts = Texts {
     charged: |amount, balance| format!("{amount}를 충전했습니다. 현재 잔액은 {balance}입니다."),
     amount_required: "금액을 입력하세요.",
     amount_whole: "포인트는 구분 기호 없이 정수로 입력하세요.",
+    amount_positive: "1포인트 이상 입력하세요.",
     amount_range: |max| format!("1~{max}포인트 사이로 입력하세요."),
     ledger_title: "이용 내역",
     no_ledger: "아직 포인트 내역이 없습니다.",

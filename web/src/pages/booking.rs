@@ -1,13 +1,14 @@
 //! The booking form. Times are picked in the room's own time zone, on its
 //! slot grid, and sent as RFC 3339 with that zone's offset at that moment.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Timelike};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Timelike};
 use leptos::prelude::*;
-use shared::{BusyQuery, BusyRange, CreateReservation, ErrorCode, Reservation, Room};
+use shared::{BusyQuery, BusyRange, CreateReservation, ErrorCode, Limits, Reservation, Room};
 
 use crate::api::{self, ApiError};
 use crate::components::{ErrorNotice, FieldError, invalid};
-use crate::i18n::{status_label, use_i18n};
+use crate::i18n::{Texts, status_label, use_i18n};
+use crate::limits::use_limits;
 use crate::time;
 
 /// A sensible first suggestion: the next full hour today, else 09:00 tomorrow.
@@ -19,17 +20,25 @@ fn suggested(zone: &str) -> (NaiveDate, u32) {
             if next_hour + 60 <= 1440 {
                 (now.date(), next_hour)
             } else {
-                (now.date() + chrono::Duration::days(1), 9 * 60)
+                (now.date() + Duration::days(1), 9 * 60)
             }
         }
         None => (time::now().date_naive(), 9 * 60),
     }
 }
 
+/// A length of time in words, e.g. "12 hours" or "1 h 30 min".
+fn span(t: &Texts, minutes: i64) -> String {
+    (t.span)(minutes / 60, minutes % 60)
+}
+
 /// What the form holds, resolved to instants (or the field that is wrong).
+/// With the server's limits known, a reservation too long or too far
+/// ahead is named here, before the API would refuse it.
 fn resolve(
-    t: &crate::i18n::Texts,
+    t: &Texts,
     zone: &str,
+    limits: Option<Limits>,
     date: &str,
     start: u32,
     end: u32,
@@ -44,12 +53,28 @@ fn resolve(
         time::from_zone(time::at_minutes(date, minutes), zone)
             .ok_or_else(|| ApiError::local(field, t.bad_local_time))
     };
-    Ok((at(start, "start")?, at(end, "end")?))
+    let (from, to) = (at(start, "start")?, at(end, "end")?);
+    if let Some(limits) = limits {
+        if from.to_utc() > time::now() + Duration::days(limits.max_days_ahead) {
+            return Err(ApiError::local(
+                "date",
+                (t.too_far_ahead)(limits.max_days_ahead),
+            ));
+        }
+        if (to - from).num_minutes() > limits.max_reservation_minutes {
+            return Err(ApiError::local(
+                "end",
+                (t.too_long)(&span(t, limits.max_reservation_minutes)),
+            ));
+        }
+    }
+    Ok((from, to))
 }
 
 #[component]
 pub fn BookingForm(room: Room, version: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
+    let limits = use_limits();
     let zone = StoredValue::new(room.time_zone.clone());
     let slot = room.slot_minutes.max(5);
     let (first_date, first_start) = suggested(&room.time_zone);
@@ -101,6 +126,7 @@ pub fn BookingForm(room: Room, version: RwSignal<u32>) -> impl IntoView {
         resolve(
             i18n.t(),
             &zone.get_value(),
+            limits.get(),
             &date.get_untracked(),
             start.get_untracked(),
             end.get_untracked(),
@@ -160,19 +186,27 @@ pub fn BookingForm(room: Room, version: RwSignal<u32>) -> impl IntoView {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-    let zone_label = move || {
-        let z = zone.get_value();
-        format!("{z}, {}", time::zone_name(&z, time::now(), i18n.lang()))
+    let zone_label = move || time::zone_label(&zone.get_value(), time::now(), i18n.lang());
+    let last_date = move || {
+        limits
+            .get()
+            .map(|l| (first_date + Duration::days(l.max_days_ahead)).to_string())
+    };
+    let limits_hint = move || {
+        limits.get().map(|l| {
+            let t = i18n.t();
+            (t.booking_limits)(&span(t, l.max_reservation_minutes), l.max_days_ahead)
+        })
     };
 
     view! {
         <form id="booking-form" on:submit=submit novalidate>
-            <fieldset class="times" aria-describedby="times-hint times-error">
+            <fieldset class="times" aria-describedby="times-hint limits-hint times-error">
                 <legend class="sr-only">{move || i18n.t().when}</legend>
                 <div class="field">
                     <label for="book-date">{move || i18n.t().date}</label>
                     <input id="book-date" type="date" required prop:value=move || date.get()
-                        min=first_date.to_string() aria-invalid=invalid(err, "date")
+                        min=first_date.to_string() max=last_date aria-invalid=invalid(err, "date")
                         on:change=move |ev| date.set(event_target_value(&ev)) />
                     <FieldError error=err field="date" />
                 </div>
@@ -201,6 +235,7 @@ pub fn BookingForm(room: Room, version: RwSignal<u32>) -> impl IntoView {
                 <FieldError error=err field="start" />
                 <FieldError error=err field="end" />
                 <p class="hint" id="times-hint">{move || (i18n.t().times_in_zone)(&zone_label())}</p>
+                <p class="hint" id="limits-hint">{limits_hint}</p>
                 <div id="times-error" aria-live="polite">
                     {move || conflict().map(|error| match error.conflict {
                         Some(range) => view! {

@@ -1,7 +1,9 @@
-//! The caller's seat bookings, newest first, with cancelling and its refund.
+//! The caller's seat bookings, newest first: upcoming or past, cancelled
+//! ones marked, with cancelling (upcoming, confirmed ones) and its refund.
+//! Times are the venue's, with its zone named.
 
 use leptos::prelude::*;
-use shared::{Booking, BookingStatus, PageQuery};
+use shared::{Booking, BookingQuery, BookingStatus};
 
 use crate::api::{self, IdempotencyKey};
 use crate::components::{ErrorNotice, PagedList};
@@ -24,15 +26,39 @@ pub fn BookingsPage() -> impl IntoView {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Upcoming,
+    Past,
+}
+
 #[component]
 fn Bookings() -> impl IntoView {
     let i18n = use_i18n();
+    let tab = RwSignal::new(Tab::Upcoming);
+    let hide_cancelled = RwSignal::new(false);
     let fetch = move |cursor: Option<String>| {
-        api::list_bookings(&PageQuery {
+        api::list_bookings(&BookingQuery {
+            upcoming: Some(tab.get() == Tab::Upcoming),
+            status: hide_cancelled.get().then_some(BookingStatus::Confirmed),
             limit: Some(20),
             cursor,
         })
     };
+    let tab_button =
+        move |which: Tab, id: &'static str, label: fn(&crate::i18n::Texts) -> &'static str| {
+            view! {
+                <button type="button" role="tab" id=id class="tab"
+                    aria-selected=move || (tab.get() == which).to_string()
+                    on:click=move |_| tab.set(which)>
+                    {move || label(i18n.t())}
+                </button>
+            }
+        };
+    let empty = Signal::derive(move || match tab.get() {
+        Tab::Upcoming => i18n.t().no_upcoming_bookings,
+        Tab::Past => i18n.t().no_past_bookings,
+    });
     let render = move |items: Vec<Booking>| {
         view! {
             <table class="list" id="my-bookings">
@@ -53,8 +79,19 @@ fn Bookings() -> impl IntoView {
         }
     };
     view! {
-        <div class="card flush">
-            <PagedList fetch render empty=Signal::derive(move || i18n.t().no_bookings) />
+        <div class="tab-bar">
+            <div class="tabs" role="tablist">
+                {tab_button(Tab::Upcoming, "tab-upcoming", |t| t.bookings_upcoming)}
+                {tab_button(Tab::Past, "tab-past", |t| t.bookings_past)}
+            </div>
+            <label class="check">
+                <input type="checkbox" id="hide-cancelled" prop:checked=move || hide_cancelled.get()
+                    on:change=move |ev| hide_cancelled.set(event_target_checked(&ev)) />
+                {move || i18n.t().hide_cancelled}
+            </label>
+        </div>
+        <div role="tabpanel" class="card flush">
+            <PagedList fetch render empty />
         </div>
     }
 }
@@ -88,7 +125,7 @@ fn Row(b: Booking) -> impl IntoView {
     let lang = move || i18n.lang();
     let points = move |n: u32| numbers::points(n.into(), lang());
     let b = booking.get_untracked();
-    let zone = time::browser_zone();
+    let zone = b.time_zone.clone();
     let cancellable =
         move || booking.with(|b| b.status == BookingStatus::Confirmed && b.starts_at > time::now());
     let keep_ref = NodeRef::<leptos::html::Button>::new();
@@ -99,12 +136,13 @@ fn Row(b: Booking) -> impl IntoView {
     });
     view! {
         <tr data-booking=b.id.0.clone()
-            data-status=move || booking.with(|b| status_key(b.status))>
+            data-status=move || booking.with(|b| status_key(b.status))
+            class=move || booking.with(|b| if b.status == BookingStatus::Cancelled { "cancelled" } else { "" })>
             <td>
                 <a href=format!("/shows/{}", b.show_id)>{b.show_title.clone()}</a>
                 <div class="muted small">{b.venue_name.clone()}</div>
             </td>
-            <td>{move || time::format_occasion(b.starts_at, &zone, lang())}</td>
+            <td class="when">{move || time::format_occasion_zoned(b.starts_at, &zone, lang())}</td>
             <td class="seats-cell">{b.seats.join(", ")}</td>
             <td class="number">{move || points(b.total)}</td>
             <td>

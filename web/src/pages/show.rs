@@ -45,10 +45,24 @@ fn ShowView(detail: ShowDetail) -> impl IntoView {
     let show = detail.show;
     let running = show.running_minutes;
     let booked = show.booked_by_me == Some(true);
-    let zone = time::browser_zone();
-    let zone_hint = zone.clone();
     let performances = detail.performances;
     let empty = performances.is_empty();
+    // One zone for every date is said once; several are named on each date.
+    let first = performances
+        .first()
+        .map(|p| (p.time_zone.clone(), p.starts_at));
+    let one_zone = performances
+        .iter()
+        .all(|p| Some(&p.time_zone) == first.as_ref().map(|(z, _)| z));
+    let zone_hint = move || match &first {
+        Some((zone, at)) if one_zone => Some((i18n.t().times_at_venue)(&time::zone_label(
+            zone,
+            *at,
+            i18n.lang(),
+        ))),
+        Some(_) => Some(i18n.t().times_at_venues.to_owned()),
+        None => None,
+    };
     let show_id = show.id.clone();
     view! {
         <nav class="crumbs"><a href="/shows">{move || i18n.t().nav_shows}</a> " / "</nav>
@@ -75,19 +89,20 @@ fn ShowView(detail: ShowDetail) -> impl IntoView {
         </article>
         <section aria-labelledby="performances-title">
             <h2 id="performances-title">{move || i18n.t().performances}</h2>
-            <p class="hint">{move || (i18n.t().times_local)(&zone_hint)}</p>
+            <p class="hint" id="performances-zone">{zone_hint}</p>
             {empty.then(|| view! { <p class="empty">{move || i18n.t().no_performances}</p> })}
             <ul class="performances" id="performances">
                 {performances.into_iter().map(|p| {
-                    view! { <PerformanceItem show_id=show_id.clone() p zone=zone.clone() /> }
+                    view! { <PerformanceItem show_id=show_id.clone() p name_zone=!one_zone /> }
                 }).collect_view()}
             </ul>
         </section>
     }
 }
 
+/// One date; its times are in its venue's zone, named when `name_zone`.
 #[component]
-fn PerformanceItem(show_id: ShowId, p: Performance, zone: String) -> impl IntoView {
+fn PerformanceItem(show_id: ShowId, p: Performance, name_zone: bool) -> impl IntoView {
     let i18n = use_i18n();
     let now = time::now();
     let started = p.starts_at <= now;
@@ -95,12 +110,20 @@ fn PerformanceItem(show_id: ShowId, p: Performance, zone: String) -> impl IntoVi
     let availability = p.availability;
     let href = format!("/shows/{show_id}/performances/{}", p.id);
     let starts_at = p.starts_at;
+    let zone = p.time_zone.clone();
     let when_zone = zone.clone();
+    let when = move || {
+        if name_zone {
+            time::format_occasion_zoned(starts_at, &when_zone, i18n.lang())
+        } else {
+            time::format_occasion(starts_at, &when_zone, i18n.lang())
+        }
+    };
     let prices = StoredValue::new(p.clone());
     view! {
         <li class="performance card" data-performance=p.id.0.clone()>
             <div class="when">
-                <strong>{move || time::format_occasion(starts_at, &when_zone, i18n.lang())}</strong>
+                <strong>{when}</strong>
                 <span class="muted">{p.venue_name.clone()}</span>
             </div>
             <div class="prices">{move || prices.with_value(|p| price_list(p, i18n.lang()))}</div>

@@ -70,12 +70,13 @@ pub fn Timeline(room: Room, version: RwSignal<u32>) -> impl IntoView {
                 to: to.fixed_offset(),
             },
         );
+        let sees_all = session.is_admin();
         let own = session.user().map(|_| {
             api::list_reservations(&ReservationQuery {
                 room_id: Some(room_id.clone()),
                 from: Some(from.fixed_offset()),
                 to: Some(to.fixed_offset()),
-                all: session.is_admin().then_some(true),
+                all: sees_all.then_some(true),
                 limit: Some(200),
                 ..Default::default()
             })
@@ -88,7 +89,7 @@ pub fn Timeline(room: Room, version: RwSignal<u32>) -> impl IntoView {
                 }
             };
             let (busy, own) = futures::join!(busy, own);
-            Ok::<_, ApiError>(Entry::merge(busy?, own?))
+            Ok::<_, ApiError>(Entry::merge(busy?, own?, sees_all))
         }
     });
     let step = move |sign: i64| {
@@ -161,21 +162,34 @@ struct Entry {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     status: ReservationStatus,
+    /// A busy range the busy view named as the caller's, drawn as theirs
+    /// even without details.
+    mine: bool,
     details: Option<Reservation>,
 }
 
 impl Entry {
-    /// The caller's active reservations, plus every busy range that is not
-    /// one of them (someone else's).
-    fn merge(busy: Vec<BusyRange>, own: Vec<Reservation>) -> Vec<Self> {
+    /// The caller's active reservations with their details, plus every
+    /// busy range that is not one of them. The busy view names the
+    /// caller's own ranges by `reservation_id`; an own range missing from
+    /// `own` is still drawn as the caller's, without details. An admin's
+    /// `own` lists everyone's reservations, which the busy view does not
+    /// name: in one room active reservations never overlap, so an unnamed
+    /// range that overlaps a listed one is that reservation.
+    fn merge(busy: Vec<BusyRange>, own: Vec<Reservation>, sees_all: bool) -> Vec<Self> {
         let own: Vec<Reservation> = own.into_iter().filter(|r| r.status.holds_slots()).collect();
+        let listed = |b: &BusyRange| match &b.reservation_id {
+            Some(id) => own.iter().any(|r| &r.id == id),
+            None => sees_all && own.iter().any(|r| r.start < b.end && b.start < r.end),
+        };
         let others: Vec<Self> = busy
             .into_iter()
-            .filter(|b| !own.iter().any(|r| r.start == b.start && r.end == b.end))
+            .filter(|b| !listed(b))
             .map(|b| Self {
                 start: b.start,
                 end: b.end,
                 status: b.status,
+                mine: b.reservation_id.is_some(),
                 details: None,
             })
             .collect();
@@ -185,6 +199,7 @@ impl Entry {
                 start: r.start,
                 end: r.end,
                 status: r.status,
+                mine: false,
                 details: Some(r),
             })
             .chain(others)
@@ -274,8 +289,8 @@ fn Grid(
                                 let style = format!("top:{:.3}%;height:{:.3}%", percent(b.from), percent(b.to) - percent(b.from));
                                 let status = e.status;
                                 let title = e.details.as_ref().map(|r| format!("{range} {}", r.purpose));
-                                match e.details {
-                                    Some(r) => view! {
+                                match (e.details, e.mine) {
+                                    (Some(r), _) => view! {
                                         <li class=format!("block status-{}", status.as_str()) style=style
                                             title=title data-reservation=r.id.0.clone()>
                                             <span class="time">{range}</span>
@@ -284,7 +299,14 @@ fn Grid(
                                             <StatusBadge status />
                                         </li>
                                     }.into_any(),
-                                    None => view! {
+                                    (None, true) => view! {
+                                        <li class=format!("block status-{}", status.as_str()) style=style data-own="true">
+                                            <span class="time">{range}</span>
+                                            <span class="purpose">{move || i18n.t().your_reservation}</span>
+                                            <StatusBadge status />
+                                        </li>
+                                    }.into_any(),
+                                    (None, false) => view! {
                                         <li class=format!("block busy status-{}", status.as_str()) style=style
                                             data-busy=status.as_str()>
                                             <span class="time">{range}</span>

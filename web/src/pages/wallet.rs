@@ -6,20 +6,22 @@ use shared::{ChargeWallet, LedgerEntry, LedgerKind, PageQuery, Wallet};
 use crate::api::{self, ApiError, IdempotencyKey};
 use crate::components::{ErrorNotice, FieldError, PagedList, error_fallback, invalid};
 use crate::i18n::{Texts, use_i18n};
+use crate::limits::use_limits;
 use crate::numbers;
 use crate::session::RequireUser;
 use crate::time;
 
-/// The most one charge may add: the API's default `events.max_charge`. The
-/// API does not publish its setting; it has the last word and its `400`
-/// shows next to the field like this check's.
-const MAX_CHARGE: i64 = 1_000_000;
-
 /// Amounts the quick buttons fill in.
 const QUICK: [i64; 3] = [10_000, 50_000, 100_000];
 
-/// The amount typed, or why it cannot be charged.
-fn parse_amount(t: &Texts, text: &str, lang: crate::i18n::Lang) -> Result<i64, ApiError> {
+/// The amount typed, or why it cannot be charged. `max` is the server's
+/// largest charge, when known; otherwise the API checks it.
+fn parse_amount(
+    t: &Texts,
+    text: &str,
+    max: Option<i64>,
+    lang: crate::i18n::Lang,
+) -> Result<i64, ApiError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(ApiError::local("amount", t.amount_required));
@@ -27,11 +29,14 @@ fn parse_amount(t: &Texts, text: &str, lang: crate::i18n::Lang) -> Result<i64, A
     let amount: i64 = text
         .parse()
         .map_err(|_| ApiError::local("amount", t.amount_whole))?;
-    if !(1..=MAX_CHARGE).contains(&amount) {
-        let max = numbers::number(MAX_CHARGE, lang);
-        return Err(ApiError::local("amount", (t.amount_range)(&max)));
+    match max {
+        Some(max) if !(1..=max).contains(&amount) => {
+            let max = numbers::number(max, lang);
+            Err(ApiError::local("amount", (t.amount_range)(&max)))
+        }
+        None if amount < 1 => Err(ApiError::local("amount", t.amount_positive)),
+        _ => Ok(amount),
     }
-    Ok(amount)
 }
 
 #[component]
@@ -100,6 +105,8 @@ fn Balance(w: Wallet) -> impl IntoView {
 #[component]
 fn ChargeForm(version: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
+    let limits = use_limits();
+    let max = move || limits.get().map(|l| l.max_charge);
     let amount = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(None::<(i64, Wallet)>);
@@ -129,7 +136,7 @@ fn ChargeForm(version: RwSignal<u32>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(None);
-        match parse_amount(i18n.t(), &amount.get_untracked(), i18n.lang()) {
+        match parse_amount(i18n.t(), &amount.get_untracked(), max(), i18n.lang()) {
             Ok(n) => {
                 error.set(None);
                 charge.dispatch(n);
@@ -144,11 +151,11 @@ fn ChargeForm(version: RwSignal<u32>) -> impl IntoView {
         <form id="charge-form" on:submit=submit novalidate>
             <div class="field">
                 <label for="charge-amount">{move || i18n.t().amount}</label>
-                <input id="charge-amount" type="number" inputmode="numeric" min="1" max=MAX_CHARGE.to_string()
+                <input id="charge-amount" type="number" inputmode="numeric" min="1" max=move || max().map(|m| m.to_string())
                     step="1" prop:value=move || amount.get() aria-invalid=invalid(err, "amount")
                     aria-describedby="amount-hint amount-error"
                     on:input=move |ev| set_amount(event_target_value(&ev)) />
-                <p class="hint" id="amount-hint">{move || (i18n.t().amount_hint)(&numbers::number(MAX_CHARGE, lang()))}</p>
+                <p class="hint" id="amount-hint">{move || max().map(|m| (i18n.t().amount_hint)(&numbers::number(m, lang())))}</p>
                 <FieldError error=err field="amount" />
             </div>
             <div class="actions quick">

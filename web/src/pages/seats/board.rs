@@ -31,14 +31,21 @@ pub struct Board {
     pub selected: RwSignal<Vec<String>>,
     /// Picks someone else took first; shown until the next attempt.
     pub lost: RwSignal<Vec<String>>,
+    /// The most seats one person may have of this performance, counting
+    /// those already held or booked, once the server has said.
+    pub limit: Signal<Option<u32>>,
+    /// A pick was refused for the limit; cleared by the next change.
+    pub refused: RwSignal<bool>,
 }
 
 impl Board {
-    pub fn new(selected: Vec<String>) -> Self {
+    pub fn new(selected: Vec<String>, limit: Signal<Option<u32>>) -> Self {
         Self {
             seats: RwSignal::new(HashMap::new()),
             selected: RwSignal::new(selected),
             lost: RwSignal::new(Vec::new()),
+            limit,
+            refused: RwSignal::new(false),
         }
     }
 
@@ -75,6 +82,7 @@ impl Board {
                 }
             }
         });
+        self.refused.set(false);
         let gone: Vec<String> = if mine { Vec::new() } else { labels.to_vec() };
         self.selected
             .update(|picked| picked.retain(|l| !labels.contains(l)));
@@ -92,7 +100,8 @@ impl Board {
         self.lost.set(gone);
     }
 
-    /// Picks or unpicks an available seat; taken seats do nothing.
+    /// Picks or unpicks an available seat; taken seats do nothing, and a
+    /// pick beyond the limit is refused (see [`Board::refused`]).
     pub fn toggle(&self, label: &str) {
         let available = self
             .seats
@@ -100,13 +109,31 @@ impl Board {
         if !available {
             return;
         }
-        self.selected.update(|picked| {
-            if let Some(at) = picked.iter().position(|l| l == label) {
-                picked.remove(at);
+        let picked = self
+            .selected
+            .with_untracked(|p| p.iter().any(|l| l == label));
+        let full = self.limit.get_untracked().is_some_and(|max| {
+            let owned = self.seats.with_untracked(owned);
+            let count = self.selected.with_untracked(Vec::len) as u32;
+            owned + count >= max
+        });
+        if !picked && full {
+            self.refused.set(true);
+            return;
+        }
+        self.refused.set(false);
+        self.selected.update(|picks| {
+            if picked {
+                picks.retain(|l| l != label);
             } else {
-                picked.push(label.to_owned());
+                picks.push(label.to_owned());
             }
         });
+    }
+
+    /// Seats the caller already holds or booked (tracked).
+    pub fn owned(&self) -> u32 {
+        self.seats.with(owned)
     }
 
     pub fn is_selected(&self, label: &str) -> bool {
@@ -133,6 +160,13 @@ impl Board {
         self.seats
             .with(|s| s.values().filter(|s| s.is_available()).count() as u32)
     }
+}
+
+fn owned(seats: &HashMap<String, SeatStatus>) -> u32 {
+    seats
+        .values()
+        .filter(|s| s.mine && !s.is_available())
+        .count() as u32
 }
 
 /// The picks that `seats` no longer shows as available.

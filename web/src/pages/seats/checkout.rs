@@ -53,6 +53,7 @@ pub fn Checkout(
     let i18n = use_i18n();
     let session = use_session();
     let sale = sale_of(&performance);
+    let sale_zone = performance.time_zone.clone();
     let wallet_version = RwSignal::new(0u32);
     let wallet = LocalResource::new(move || {
         wallet_version.track();
@@ -122,6 +123,9 @@ pub fn Checkout(
     view! {
         <aside class="card checkout" aria-labelledby="selection-title">
             <h2 id="selection-title">{move || i18n.t().selection}</h2>
+            {move || board.limit.get().map(|max| view! {
+                <p class="hint" id="seat-limit">{move || (i18n.t().seat_limit)(max, board.owned())}</p>
+            })}
             <Show when=move || board.selected.with(|s| !s.is_empty())
                 fallback=move || view! { <p class="muted" id="nothing-selected">{move || i18n.t().nothing_selected}</p> }>
                 <ul class="picks" id="selection">
@@ -141,6 +145,9 @@ pub fn Checkout(
                 </p>
             })}
             <div id="checkout-messages" aria-live="polite">
+                {move || board.refused.get().then(|| board.limit.get()).flatten().map(|max| view! {
+                    <p class="notice warn" role="alert" id="seat-limit-reached">{move || (i18n.t().seat_limit_reached)(max)}</p>
+                })}
                 {move || {
                     let lost = board.lost.get();
                     (!lost.is_empty()).then(|| view! {
@@ -156,7 +163,7 @@ pub fn Checkout(
                 {match sale {
                     Sale::Open => None,
                     Sale::NotYet(at) => Some(view! {
-                        <p class="notice warn">{move || (i18n.t().on_sale_from)(&time::format_occasion(at, &time::browser_zone(), lang()))}</p>
+                        <p class="notice warn">{move || (i18n.t().on_sale_from)(&time::format_occasion_zoned(at, &sale_zone, lang()))}</p>
                     }.into_any()),
                     Sale::Started => Some(view! { <p class="notice warn">{move || i18n.t().started}</p> }.into_any()),
                 }}
@@ -176,7 +183,8 @@ pub fn Checkout(
             }}
         </aside>
         <Confirm show_title=show.title.clone() venue=performance.venue_name.clone()
-            starts_at=performance.starts_at order book error balance=Signal::derive(balance) />
+            starts_at=performance.starts_at zone=performance.time_zone.clone()
+            order book error balance=Signal::derive(balance) />
     }
 }
 
@@ -204,6 +212,8 @@ fn Confirm(
     show_title: String,
     venue: String,
     starts_at: chrono::DateTime<chrono::Utc>,
+    /// The venue's zone, which `starts_at` is shown in.
+    zone: String,
     order: RwSignal<Option<Order>>,
     book: Action<Order, Result<Booking, ApiError>>,
     error: RwSignal<Option<ApiError>>,
@@ -231,14 +241,13 @@ fn Confirm(
             book.dispatch(o);
         }
     };
-    let zone = time::browser_zone();
     view! {
         <dialog node_ref=dialog id="confirm-booking" class="card dialog" aria-labelledby="confirm-title"
             on:close=move |_| order.set(None)>
             <h2 id="confirm-title">{move || i18n.t().confirm_title}</h2>
             <dl class="summary">
                 <dt>{move || i18n.t().show}</dt><dd>{show_title}</dd>
-                <dt>{move || i18n.t().date_time}</dt><dd>{move || time::format_occasion(starts_at, &zone, lang())}</dd>
+                <dt>{move || i18n.t().date_time}</dt><dd>{move || time::format_occasion_zoned(starts_at, &zone, lang())}</dd>
                 <dt>{move || i18n.t().venue}</dt><dd>{venue}</dd>
                 <dt>{move || i18n.t().seats}</dt>
                 <dd id="confirm-seats">{move || order.with(|o| o.as_ref().map(|o| o.seats.join(", ")).unwrap_or_default())}</dd>

@@ -15,6 +15,7 @@ use shared::{Performance, PerformanceId, SeatMap, Show, ShowId};
 use crate::api::{self, ApiError, Fresh};
 use crate::components::{Loading, error_fallback};
 use crate::i18n::use_i18n;
+use crate::limits::use_limits;
 use crate::pages::show::price_list;
 use crate::time;
 use board::Board;
@@ -76,8 +77,12 @@ fn session_storage() -> Option<web_sys::Storage> {
 #[component]
 fn SeatsView(show: Show, performance: Performance) -> impl IntoView {
     let i18n = use_i18n();
+    let limits = use_limits();
     let (storage_key, picks) = saved_picks(&performance.id);
-    let board = Board::new(picks);
+    let board = Board::new(
+        picks,
+        Signal::derive(move || limits.get().map(|l| l.max_seats_per_user)),
+    );
     Effect::new(move || {
         let picks = board.selected.get().join(",");
         if let Some(storage) = session_storage() {
@@ -85,7 +90,7 @@ fn SeatsView(show: Show, performance: Performance) -> impl IntoView {
         }
     });
     let (layout, refresh, poll_error) = poll_seats(performance.id.clone(), board);
-    let zone = time::browser_zone();
+    let zone = performance.time_zone.clone();
     let starts_at = performance.starts_at;
     let p = StoredValue::new(performance.clone());
     view! {
@@ -98,7 +103,7 @@ fn SeatsView(show: Show, performance: Performance) -> impl IntoView {
             <dl class="facts">
                 <div>
                     <dt>{move || i18n.t().date_time}</dt>
-                    <dd id="performance-time">{move || time::format_occasion(starts_at, &zone, i18n.lang())}</dd>
+                    <dd id="performance-time">{move || time::format_occasion_zoned(starts_at, &zone, i18n.lang())}</dd>
                 </div>
                 <div><dt>{move || i18n.t().venue}</dt><dd>{performance.venue_name.clone()}</dd></div>
                 <div>
