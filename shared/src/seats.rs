@@ -151,6 +151,10 @@ pub struct BookingQuery {
     /// `true`: performances not started yet; `false`: those that have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upcoming: Option<bool>,
+    /// Sort by the performance's start, `asc` (soonest first) or `desc`;
+    /// without it, the newest booking comes first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<crate::SortOrder>,
     /// Page size, 1 to 200 (default 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,

@@ -45,6 +45,7 @@ async fn list_bookings(
     let filter = BookingFilter {
         status: query.status,
         upcoming: query.upcoming,
+        by_start: query.order,
         now: Utc::now(),
     };
     Ok(web::Json(

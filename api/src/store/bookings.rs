@@ -3,19 +3,22 @@
 use bson::doc;
 use bson::oid::ObjectId;
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 use shared::{
     Booking, BookingId, BookingStatus, ErrorCode, LedgerKind, Page, PerformanceId, ShowId,
+    SortOrder,
 };
 
 use super::holds::SeatOrder;
 use super::indexes::{BOOKED_SEATS, BOOKINGS};
 use super::shows::PerformanceDoc;
+use super::users::paginate;
 use super::wallet::Movement;
-use super::{Store, newest_first, to_bson_time};
+use super::{Store, after_cursor, newest_first, to_bson_time};
 use crate::domain::booking::IdempotencyKey;
-use crate::domain::page::PageRequest;
+use crate::domain::page::{PageRequest, encode_cursor};
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,6 +95,8 @@ pub struct BookingFilter {
     pub status: Option<BookingStatus>,
     /// `Some(true)`: not started at `now`; `Some(false)`: started.
     pub upcoming: Option<bool>,
+    /// Sort by the performance's start instead of newest booking first.
+    pub by_start: Option<SortOrder>,
     pub now: DateTime<Utc>,
 }
 
@@ -190,7 +195,8 @@ impl Store {
         .await
     }
 
-    /// The user's bookings matching `filter`, newest first.
+    /// The user's bookings matching `filter`: by the performance's start
+    /// when `filter.by_start` says so, else newest first.
     pub async fn user_bookings(
         &self,
         user_id: ObjectId,
@@ -213,6 +219,31 @@ impl Store {
             }
             None => {}
         }
-        newest_first(self.bookings(), query, page, |b| b.id, BookingDoc::to_dto).await
+        let Some(order) = filter.by_start else {
+            return newest_first(self.bookings(), query, page, |b| b.id, BookingDoc::to_dto).await;
+        };
+        let descending = order == SortOrder::Desc;
+        if let Some((key, id)) = &page.after {
+            let invalid = || ApiError::invalid("cursor", "is not a cursor this list returned");
+            let id = ObjectId::parse_str(id).map_err(|_| invalid())?;
+            let millis: i64 = key.parse().map_err(|_| invalid())?;
+            let start = bson::DateTime::from_millis(millis);
+            after_cursor(&mut query, "starts_at", start.into(), id, descending);
+        }
+        let direction = if descending { -1 } else { 1 };
+        let docs: Vec<BookingDoc> = self
+            .bookings()
+            .find(query)
+            .sort(doc! { "starts_at": direction, "_id": direction })
+            .limit(i64::from(page.limit) + 1)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(paginate(docs, page.limit, |b| {
+            (
+                encode_cursor(&b.starts_at.timestamp_millis().to_string(), &b.id.to_hex()),
+                b.to_dto(),
+            )
+        }))
     }
 }

@@ -122,6 +122,10 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
             vec![
                 index(doc! { "user_id": 1, "_id": -1 }, "by_user"),
                 index(
+                    doc! { "user_id": 1, "starts_at": 1, "_id": 1 },
+                    "by_user_start",
+                ),
+                index(
                     doc! { "user_id": 1, "status": 1, "show_id": 1 },
                     "by_user_show",
                 ),

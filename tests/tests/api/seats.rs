@@ -331,6 +331,62 @@ async fn bookings_filter_by_status_and_by_whether_the_performance_has_started() 
 }
 
 #[tokio::test]
+async fn bookings_sort_by_the_performance_start_in_either_direction() {
+    let app = spawn_app().await;
+    let in_days = |days| Utc::now() + Duration::days(days);
+    let third = stage_at(&app, 1, 2, 10, in_days(30)).await;
+    let first = stage_at(&app, 1, 2, 10, in_days(10)).await;
+    let second = stage_at(&app, 1, 2, 10, in_days(20)).await;
+    let buyer = app.buyer(1_000).await;
+    let mut booked = Vec::new();
+    for stage in [&third, &first, &second] {
+        booked.push(app.book_ok(&buyer, stage, &["A1"]).await.id);
+    }
+    let [late, soon, middle] = [0, 1, 2].map(|i| booked[i].clone());
+    let pages = |query: &'static str| {
+        let (app, buyer) = (&app, &buyer);
+        async move {
+            let mut ids = Vec::new();
+            let mut cursor = String::new();
+            loop {
+                let page: Page<Booking> = app
+                    .get(
+                        &format!("/api/v1/bookings?limit=1&{query}{cursor}"),
+                        Some(buyer),
+                    )
+                    .await
+                    .json();
+                ids.extend(page.items.into_iter().map(|b| b.id));
+                match page.next_cursor {
+                    Some(next) => cursor = format!("&cursor={next}"),
+                    None => return ids,
+                }
+            }
+        }
+    };
+
+    assert_eq!(
+        pages("order=asc").await,
+        vec![soon.clone(), middle.clone(), late.clone()]
+    );
+    assert_eq!(
+        pages("order=desc&upcoming=true").await,
+        vec![late.clone(), middle.clone(), soon.clone()]
+    );
+    assert_eq!(
+        pages("").await,
+        vec![middle, soon, late],
+        "newest booking first"
+    );
+    app.get("/api/v1/bookings?order=soonest", Some(&buyer))
+        .await
+        .assert_error(400, ErrorCode::InvalidQuery);
+    app.get("/api/v1/bookings?order=asc&cursor=bogus", Some(&buyer))
+        .await
+        .assert_error(400, ErrorCode::InvalidInput);
+}
+
+#[tokio::test]
 async fn bookings_are_private_to_their_buyer() {
     let app = spawn_app().await;
     let stage = stage(&app, 1, 4, 10).await;
