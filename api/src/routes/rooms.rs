@@ -4,12 +4,13 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use shared::{BusyQuery, BusyRange, CreateRoom, ErrorBody, Page, Room, RoomQuery, UpdateRoom};
 
-use crate::auth::{Admin, AuthUser};
+use crate::auth::Admin;
 use crate::domain::page::PageRequest;
 use crate::domain::room::{NewRoom, RoomChanges};
 use crate::error::ApiError;
 use crate::extract::{Json, Query};
 use crate::http::MaybeUser;
+use crate::store::reservations::BusyViewer;
 use crate::store::rooms::RoomFilter;
 use crate::store::{Store, object_id};
 
@@ -116,7 +117,8 @@ const MAX_BUSY_WINDOW_DAYS: i64 = 62;
 
 /// When the room is taken (pending or approved reservations) within
 /// [`from`, `to`), earliest first, without who or why: a public schedule.
-/// A logged-in caller's own reservations carry their `reservation_id`.
+/// A logged-in caller's own reservations carry their `reservation_id`;
+/// an admin gets every id.
 #[utoipa::path(
     tag = "rooms",
     params(("id" = String, Path, description = "The room's id"), BusyQuery),
@@ -147,8 +149,12 @@ async fn room_busy(
     }
     let id = object_id(&path, "room")?;
     store.room(id).await?.ok_or(ApiError::NotFound("room"))?;
-    let caller = user.0.as_ref().map(AuthUser::id);
-    Ok(web::Json(store.busy_ranges(id, from, to, caller).await?))
+    let viewer = match &user.0 {
+        Some(user) if user.is_admin() => BusyViewer::Admin,
+        Some(user) => BusyViewer::User(user.id()),
+        None => BusyViewer::Anonymous,
+    };
+    Ok(web::Json(store.busy_ranges(id, from, to, viewer).await?))
 }
 
 /// Changes the fields present in the body; the others stay as they are.

@@ -97,6 +97,25 @@ pub struct ReservationFilter {
 
 const ACTIVE: [&str; 2] = ["pending", "approved"];
 
+/// Who is looking at a room's busy ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusyViewer {
+    Anonymous,
+    User(ObjectId),
+    /// Admins may open every reservation.
+    Admin,
+}
+
+impl BusyViewer {
+    fn may_open(self, owner: ObjectId) -> bool {
+        match self {
+            Self::Anonymous => false,
+            Self::User(id) => id == owner,
+            Self::Admin => true,
+        }
+    }
+}
+
 impl Store {
     fn reservations(&self) -> mongodb::Collection<ReservationDoc> {
         self.collection(RESERVATIONS)
@@ -234,13 +253,13 @@ impl Store {
     }
 
     /// When a room is taken between `from` and `to`, without who or why;
-    /// the caller's own reservations carry their id.
+    /// ranges the viewer may open carry the reservation's id.
     pub async fn busy_ranges(
         &self,
         room_id: ObjectId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-        caller: Option<ObjectId>,
+        viewer: BusyViewer,
     ) -> Result<Vec<BusyRange>, ApiError> {
         let docs: Vec<ReservationDoc> = self
             .reservations()
@@ -260,7 +279,9 @@ impl Store {
                 start: r.start.to_chrono(),
                 end: r.end.to_chrono(),
                 status: r.status,
-                reservation_id: (Some(r.user_id) == caller).then(|| ReservationId(r.id.to_hex())),
+                reservation_id: viewer
+                    .may_open(r.user_id)
+                    .then(|| ReservationId(r.id.to_hex())),
             })
             .collect())
     }

@@ -479,6 +479,14 @@ async fn anyone_sees_when_a_room_is_busy_but_not_who_booked_it() {
         .await
         .json();
     assert_eq!(theirs[0].reservation_id, None);
+    let for_admin: Vec<shared::BusyRange> = app
+        .get(&path(at(1, 0.0), at(2, 0.0)), Some(&admin))
+        .await
+        .json();
+    assert_eq!(
+        for_admin[0].reservation_id, own[0].reservation_id,
+        "admins may open every reservation"
+    );
     assert_eq!((busy[0].start, busy[0].end), (at(1, 9.0), at(1, 10.0)));
     assert_eq!(busy[0].status, ReservationStatus::Pending);
     assert!(response.body[0].get("purpose").is_none() && response.body[0].get("user_id").is_none());
