@@ -1,9 +1,10 @@
-//! The caller's seat bookings, newest first: upcoming or past, cancelled
-//! ones marked, with cancelling (upcoming, confirmed ones) and its refund.
+//! The caller's seat bookings: upcoming (soonest first) or past (most
+//! recent first), cancelled ones marked, with cancelling (upcoming,
+//! confirmed ones) and its refund.
 //! Times are the venue's, with its zone named.
 
 use leptos::prelude::*;
-use shared::{Booking, BookingQuery, BookingStatus};
+use shared::{Booking, BookingQuery, BookingStatus, SortOrder};
 
 use crate::api::{self, IdempotencyKey};
 use crate::components::{ErrorNotice, PagedList};
@@ -40,6 +41,11 @@ fn Bookings() -> impl IntoView {
     let fetch = move |cursor: Option<String>| {
         api::list_bookings(&BookingQuery {
             upcoming: Some(tab.get() == Tab::Upcoming),
+            // Upcoming: the soonest first; past: the most recent first.
+            order: Some(match tab.get() {
+                Tab::Upcoming => SortOrder::Asc,
+                Tab::Past => SortOrder::Desc,
+            }),
             status: hide_cancelled.get().then_some(BookingStatus::Confirmed),
             limit: Some(20),
             cursor,

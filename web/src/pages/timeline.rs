@@ -170,17 +170,16 @@ struct Entry {
 
 impl Entry {
     /// The caller's active reservations with their details, plus every
-    /// busy range that is not one of them. The busy view names the
-    /// caller's own ranges by `reservation_id`; an own range missing from
-    /// `own` is still drawn as the caller's, without details. An admin's
-    /// `own` lists everyone's reservations, which the busy view does not
-    /// name: in one room active reservations never overlap, so an unnamed
-    /// range that overlaps a listed one is that reservation.
+    /// busy range that is not one of them. The busy view names each range
+    /// the caller may open by `reservation_id` (their own; every one for an
+    /// admin, whose `own` lists everyone's). A named range missing from
+    /// `own` is drawn without details, as the caller's unless they see all.
     fn merge(busy: Vec<BusyRange>, own: Vec<Reservation>, sees_all: bool) -> Vec<Self> {
         let own: Vec<Reservation> = own.into_iter().filter(|r| r.status.holds_slots()).collect();
-        let listed = |b: &BusyRange| match &b.reservation_id {
-            Some(id) => own.iter().any(|r| &r.id == id),
-            None => sees_all && own.iter().any(|r| r.start < b.end && b.start < r.end),
+        let listed = |b: &BusyRange| {
+            b.reservation_id
+                .as_ref()
+                .is_some_and(|id| own.iter().any(|r| &r.id == id))
         };
         let others: Vec<Self> = busy
             .into_iter()
@@ -189,7 +188,7 @@ impl Entry {
                 start: b.start,
                 end: b.end,
                 status: b.status,
-                mine: b.reservation_id.is_some(),
+                mine: !sees_all && b.reservation_id.is_some(),
                 details: None,
             })
             .collect();
