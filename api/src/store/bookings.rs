@@ -3,7 +3,6 @@
 use bson::doc;
 use bson::oid::ObjectId;
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
 use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 use shared::{
@@ -13,12 +12,12 @@ use shared::{
 
 use super::holds::SeatOrder;
 use super::indexes::{BOOKED_SEATS, BOOKINGS};
+use super::page::{Order, SortField, keyset_page, newest_first};
 use super::shows::PerformanceDoc;
-use super::users::paginate;
 use super::wallet::Movement;
-use super::{Store, after_cursor, newest_first, to_bson_time};
+use super::{Store, to_bson_time};
 use crate::domain::booking::IdempotencyKey;
-use crate::domain::page::{PageRequest, encode_cursor};
+use crate::domain::page::PageRequest;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -219,31 +218,23 @@ impl Store {
             }
             None => {}
         }
-        let Some(order) = filter.by_start else {
-            return newest_first(self.bookings(), query, page, |b| b.id, BookingDoc::to_dto).await;
-        };
-        let descending = order == SortOrder::Desc;
-        if let Some((key, id)) = &page.after {
-            let invalid = || ApiError::invalid("cursor", "is not a cursor this list returned");
-            let id = ObjectId::parse_str(id).map_err(|_| invalid())?;
-            let millis: i64 = key.parse().map_err(|_| invalid())?;
-            let start = bson::DateTime::from_millis(millis);
-            after_cursor(&mut query, "starts_at", start.into(), id, descending);
+        match filter.by_start {
+            None => newest_first(self.bookings(), query, page, |b| b.id, BookingDoc::to_dto).await,
+            Some(order) => {
+                let order = Order {
+                    field: SortField::Time("starts_at"),
+                    descending: order == SortOrder::Desc,
+                };
+                keyset_page(
+                    self.bookings(),
+                    query,
+                    page,
+                    order,
+                    |b| (b.starts_at.into(), b.id),
+                    BookingDoc::to_dto,
+                )
+                .await
+            }
         }
-        let direction = if descending { -1 } else { 1 };
-        let docs: Vec<BookingDoc> = self
-            .bookings()
-            .find(query)
-            .sort(doc! { "starts_at": direction, "_id": direction })
-            .limit(i64::from(page.limit) + 1)
-            .await?
-            .try_collect()
-            .await?;
-        Ok(paginate(docs, page.limit, |b| {
-            (
-                encode_cursor(&b.starts_at.timestamp_millis().to_string(), &b.id.to_hex()),
-                b.to_dto(),
-            )
-        }))
     }
 }

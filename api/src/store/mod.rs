@@ -7,6 +7,7 @@ pub mod bookings;
 pub mod holds;
 pub mod idempotency;
 pub mod indexes;
+pub mod page;
 pub mod reservations;
 pub mod rooms;
 pub mod seats;
@@ -197,62 +198,6 @@ pub fn regex_escape(text: &str) -> String {
         escaped.push(c);
     }
     escaped
-}
-
-/// One page of the documents matching `filter`, newest `_id` first; the
-/// cursor is the last `_id` shown.
-pub async fn newest_first<D, T>(
-    collection: Collection<D>,
-    mut filter: Document,
-    page: &crate::domain::page::PageRequest,
-    id_of: impl Fn(&D) -> ObjectId,
-    to_dto: impl Fn(&D) -> T,
-) -> Result<shared::Page<T>, ApiError>
-where
-    D: serde::de::DeserializeOwned + Send + Sync,
-{
-    use futures::TryStreamExt;
-    if let Some((_, id)) = &page.after {
-        let id = ObjectId::parse_str(id)
-            .map_err(|_| ApiError::invalid("cursor", "is not a cursor this list returned"))?;
-        filter.insert("_id", doc! { "$lt": id });
-    }
-    let docs: Vec<D> = collection
-        .find(filter)
-        .sort(doc! { "_id": -1 })
-        .limit(i64::from(page.limit) + 1)
-        .await?
-        .try_collect()
-        .await?;
-    Ok(users::paginate(docs, page.limit, |d| {
-        (
-            crate::domain::page::encode_cursor("id", &id_of(d).to_hex()),
-            to_dto(d),
-        )
-    }))
-}
-
-/// Applies cursor pagination on `(sort_field, _id)` to `filter`.
-pub fn after_cursor(
-    filter: &mut Document,
-    sort_field: &str,
-    sort_value: bson::Bson,
-    id: ObjectId,
-    descending: bool,
-) {
-    let op = if descending { "$lt" } else { "$gt" };
-    let position = doc! {
-        "$or": [
-            { sort_field: { op: sort_value.clone() } },
-            { sort_field: sort_value, "_id": { op: id } },
-        ]
-    };
-    match filter.get_array_mut("$and") {
-        Ok(and) => and.push(position.into()),
-        Err(_) => {
-            filter.insert("$and", vec![bson::Bson::Document(position)]);
-        }
-    }
 }
 
 #[cfg(test)]

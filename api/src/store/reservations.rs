@@ -13,10 +13,10 @@ use shared::{
 };
 
 use super::indexes::{RESERVATIONS, ROOM_SLOTS, ROOMS};
+use super::page::{Order, SortField, keyset_page};
 use super::rooms::RoomDoc;
-use super::users::paginate;
-use super::{Store, after_cursor, to_bson_time};
-use crate::domain::page::{PageRequest, encode_cursor};
+use super::{Store, to_bson_time};
+use crate::domain::page::PageRequest;
 use crate::domain::reservation::{Transition, cells_between};
 use crate::error::{ApiError, ResultExt};
 
@@ -323,29 +323,19 @@ impl Store {
         if let Some(status) = filter.status {
             query.insert("status", status.as_str());
         }
-        let descending = filter.order == SortOrder::Desc;
-        if let Some((key, id)) = &page.after {
-            let invalid = || ApiError::invalid("cursor", "is not a cursor this list returned");
-            let id = ObjectId::parse_str(id).map_err(|_| invalid())?;
-            let millis: i64 = key.parse().map_err(|_| invalid())?;
-            let start = bson::DateTime::from_millis(millis);
-            after_cursor(&mut query, "start", start.into(), id, descending);
-        }
-        let direction = if descending { -1 } else { 1 };
-        let docs: Vec<ReservationDoc> = self
-            .reservations()
-            .find(query)
-            .sort(doc! { "start": direction, "_id": direction })
-            .limit(i64::from(page.limit) + 1)
-            .await?
-            .try_collect()
-            .await?;
-        Ok(paginate(docs, page.limit, |r| {
-            (
-                encode_cursor(&r.start.timestamp_millis().to_string(), &r.id.to_hex()),
-                r.to_dto(),
-            )
-        }))
+        let order = Order {
+            field: SortField::Time("start"),
+            descending: filter.order == SortOrder::Desc,
+        };
+        keyset_page(
+            self.reservations(),
+            query,
+            page,
+            order,
+            |r| (r.start.into(), r.id),
+            ReservationDoc::to_dto,
+        )
+        .await
     }
 
     /// Moves a reservation to the transition's target status if its current

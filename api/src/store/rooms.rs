@@ -3,14 +3,13 @@
 use bson::oid::ObjectId;
 use bson::{Document, doc};
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use shared::{ErrorCode, Page, Room, RoomId};
 
 use super::indexes::{RESERVATIONS, ROOM_SLOTS, ROOMS};
-use super::users::paginate;
-use super::{Store, after_cursor, regex_escape, to_bson_time};
-use crate::domain::page::{PageRequest, encode_cursor};
+use super::page::{Order, SortField, keyset_page};
+use super::{Store, regex_escape, to_bson_time};
+use crate::domain::page::PageRequest;
 use crate::domain::reservation::cell_floor;
 use crate::domain::room::{NewRoom, RoomChanges, name_key};
 use crate::error::{ApiError, ResultExt};
@@ -134,22 +133,15 @@ impl Store {
                 .await?;
             query.insert("_id", doc! { "$nin": busy });
         }
-        if let Some((key, id)) = &page.after {
-            let id = ObjectId::parse_str(id)
-                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this list returned"))?;
-            after_cursor(&mut query, "name_key", key.clone().into(), id, false);
-        }
-        let docs: Vec<RoomDoc> = self
-            .rooms()
-            .find(query)
-            .sort(doc! { "name_key": 1, "_id": 1 })
-            .limit(i64::from(page.limit) + 1)
-            .await?
-            .try_collect()
-            .await?;
-        Ok(paginate(docs, page.limit, |r| {
-            (encode_cursor(&r.name_key, &r.id.to_hex()), r.to_dto())
-        }))
+        keyset_page(
+            self.rooms(),
+            query,
+            page,
+            Order::ascending(SortField::Text("name_key")),
+            |r| (r.name_key.clone().into(), r.id),
+            RoomDoc::to_dto,
+        )
+        .await
     }
 
     pub async fn update_room(&self, id: ObjectId, changes: RoomChanges) -> Result<Room, ApiError> {

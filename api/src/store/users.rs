@@ -2,13 +2,13 @@
 
 use bson::doc;
 use bson::oid::ObjectId;
-use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use shared::{ErrorCode, Page, Role, User, UserId};
 
+use super::Store;
 use super::indexes::USERS;
-use super::{Store, after_cursor};
-use crate::domain::page::{PageRequest, encode_cursor};
+use super::page::{Order, SortField, keyset_page};
+use crate::domain::page::PageRequest;
 use crate::domain::user::Email;
 use crate::error::{ApiError, ResultExt};
 
@@ -84,23 +84,15 @@ impl Store {
 
     /// Everyone, ordered by email.
     pub async fn list_users(&self, page: &PageRequest) -> Result<Page<User>, ApiError> {
-        let mut filter = doc! {};
-        if let Some((key, id)) = &page.after {
-            let id = ObjectId::parse_str(id)
-                .map_err(|_| ApiError::invalid("cursor", "is not a cursor this list returned"))?;
-            after_cursor(&mut filter, "email_key", key.clone().into(), id, false);
-        }
-        let docs: Vec<UserDoc> = self
-            .users()
-            .find(filter)
-            .sort(doc! { "email_key": 1, "_id": 1 })
-            .limit(i64::from(page.limit) + 1)
-            .await?
-            .try_collect()
-            .await?;
-        Ok(paginate(docs, page.limit, |u| {
-            (encode_cursor(&u.email_key, &u.id.to_hex()), u.to_dto())
-        }))
+        keyset_page(
+            self.users(),
+            doc! {},
+            page,
+            Order::ascending(SortField::Text("email_key")),
+            |u| (u.email_key.clone().into(), u.id),
+            UserDoc::to_dto,
+        )
+        .await
     }
 
     /// Changes a role. An admin cannot drop their own admin role, so the
@@ -160,28 +152,5 @@ impl Store {
             }
         }
         Ok(())
-    }
-}
-
-/// Splits a `limit + 1` fetch into a page and the next cursor.
-pub fn paginate<D, T>(
-    mut docs: Vec<D>,
-    limit: u32,
-    mut convert: impl FnMut(&D) -> (String, T),
-) -> Page<T> {
-    let more = docs.len() > limit as usize;
-    docs.truncate(limit as usize);
-    let mut next_cursor = None;
-    let items = docs
-        .iter()
-        .map(|d| {
-            let (cursor, item) = convert(d);
-            next_cursor = Some(cursor);
-            item
-        })
-        .collect();
-    Page {
-        items,
-        next_cursor: if more { next_cursor } else { None },
     }
 }

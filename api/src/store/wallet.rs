@@ -10,8 +10,9 @@ use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 use shared::{BookingId, ErrorCode, LedgerEntry, LedgerKind, Page, Wallet};
 
+use super::Store;
 use super::indexes::{LEDGER, WALLETS};
-use super::{Store, newest_first};
+use super::page::newest_first;
 use crate::domain::booking::IdempotencyKey;
 use crate::domain::page::PageRequest;
 use crate::error::{ApiError, is_duplicate_key};
