@@ -175,6 +175,24 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// The raw documents of `collection` matching `filter`, read straight
+    /// from this test's database.
+    pub async fn documents(
+        &self,
+        collection: &str,
+        filter: mongodb::bson::Document,
+    ) -> Vec<mongodb::bson::Document> {
+        use futures::TryStreamExt;
+        self.db
+            .collection::<mongodb::bson::Document>(collection)
+            .find(filter)
+            .await
+            .expect("find is sent")
+            .try_collect()
+            .await
+            .expect("documents are read")
+    }
+
     /// The one request helper: JSON in, JSON out, optional bearer token.
     pub async fn request<B: Serialize + ?Sized>(
         &self,

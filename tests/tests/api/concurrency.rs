@@ -51,17 +51,7 @@ async fn a_hundred_users_racing_for_one_slot_produce_exactly_one_reservation() {
         .await
         .unwrap();
     assert_eq!((active, all), (1, 1), "losers leave nothing behind");
-    let slots: Vec<Document> = {
-        use futures::TryStreamExt;
-        app.db
-            .collection::<Document>("room_slots")
-            .find(doc! {})
-            .await
-            .unwrap()
-            .try_collect()
-            .await
-            .unwrap()
-    };
+    let slots = app.documents("room_slots", doc! {}).await;
     let expected_cells = (winner.end - winner.start).num_minutes() / 5;
     assert_eq!(slots.len() as i64, expected_cells);
     assert!(

@@ -2,8 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use futures::TryStreamExt;
 use futures::future::join_all;
+use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{Document, doc};
 use shared::{Booking, ErrorCode, Hold};
 use tests::events::{Stage, stage};
@@ -22,14 +22,8 @@ async fn buyers(app: &TestApp, n: usize, points: i64) -> Vec<String> {
 /// and that the seat documents agree.
 async fn assert_no_seat_sold_twice(app: &TestApp, stage: &Stage) -> usize {
     let bookings: Vec<Document> = app
-        .db
-        .collection::<Document>("bookings")
-        .find(doc! { "status": "confirmed" })
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+        .documents("bookings", doc! { "status": "confirmed" })
+        .await;
     let mut owner: HashMap<String, String> = HashMap::new();
     for booking in &bookings {
         let id = booking.get_object_id("_id").unwrap().to_hex();
@@ -40,15 +34,13 @@ async fn assert_no_seat_sold_twice(app: &TestApp, stage: &Stage) -> usize {
             }
         }
     }
-    let booked: Vec<Document> = app
-        .db
-        .collection::<Document>("seats")
-        .find(doc! { "performance_id": mongodb::bson::oid::ObjectId::parse_str(&stage.performance.id.0).unwrap(), "state": "booked" })
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    let performance = ObjectId::parse_str(&stage.performance.id.0).unwrap();
+    let booked = app
+        .documents(
+            "seats",
+            doc! { "performance_id": performance, "state": "booked" },
+        )
+        .await;
     assert_eq!(
         booked.len(),
         owner.len(),
@@ -64,27 +56,11 @@ async fn assert_no_seat_sold_twice(app: &TestApp, stage: &Stage) -> usize {
 
 /// Every wallet's balance equals the sum of its ledger and is never negative.
 async fn assert_wallets_match_ledgers(app: &TestApp) {
-    let wallets: Vec<Document> = app
-        .db
-        .collection::<Document>("wallets")
-        .find(doc! {})
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    let wallets: Vec<Document> = app.documents("wallets", doc! {}).await;
     for wallet in wallets {
         let user = wallet.get_object_id("_id").unwrap();
         let balance = wallet.get_i64("balance").unwrap();
-        let entries: Vec<Document> = app
-            .db
-            .collection::<Document>("ledger")
-            .find(doc! { "user_id": user })
-            .await
-            .unwrap()
-            .try_collect()
-            .await
-            .unwrap();
+        let entries: Vec<Document> = app.documents("ledger", doc! { "user_id": user }).await;
         let sum: i64 = entries.iter().map(|e| e.get_i64("amount").unwrap()).sum();
         assert!(balance >= 0, "negative balance {balance}");
         assert_eq!(balance, sum, "wallet {user} disagrees with its ledger");
@@ -174,15 +150,7 @@ async fn a_hundred_users_racing_for_overlapping_seat_sets_never_share_a_seat() {
     }
     assert!(!taken.is_empty());
     assert_no_seat_sold_twice(&app, &stage).await;
-    let holds: Vec<Document> = app
-        .db
-        .collection::<Document>("holds")
-        .find(doc! {})
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    let holds: Vec<Document> = app.documents("holds", doc! {}).await;
     for hold in holds {
         let id = hold.get_object_id("_id").unwrap();
         let seats = hold.get_array("seats").unwrap().len() as u64;
