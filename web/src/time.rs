@@ -197,6 +197,21 @@ pub fn format_range(start: DateTime<Utc>, end: DateTime<Utc>, zone: &str, lang: 
     })
 }
 
+/// A range in `zone` followed by the zone's short name at `start`, e.g.
+/// "Dec 1, 2026, 10:00 – 11:00 AM (GMT+9)".
+pub fn format_range_zoned(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    zone: &str,
+    lang: Lang,
+) -> String {
+    format!(
+        "{} ({})",
+        format_range(start, end, zone, lang),
+        zone_name(zone, start, lang)
+    )
+}
+
 /// Just the time of day, e.g. "10:00" or "오전 10:00".
 pub fn format_time(instant: DateTime<Utc>, zone: &str, lang: Lang) -> String {
     formatter(lang.locale(), zone, &[("timeStyle", "short")])

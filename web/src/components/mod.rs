@@ -124,5 +124,7 @@ pub fn Loading() -> impl IntoView {
 }
 
 mod paged;
+mod tabs;
 
 pub use paged::PagedList;
+pub use tabs::{When, WhenTabs};

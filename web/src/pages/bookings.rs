@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use shared::{Booking, BookingQuery, BookingStatus, SortOrder};
 
 use crate::api::{self, IdempotencyKey};
-use crate::components::{ErrorNotice, PagedList};
+use crate::components::{ErrorNotice, PagedList, When, WhenTabs};
 use crate::i18n::use_i18n;
 use crate::numbers;
 use crate::session::RequireUser;
@@ -27,43 +27,27 @@ pub fn BookingsPage() -> impl IntoView {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tab {
-    Upcoming,
-    Past,
-}
-
 #[component]
 fn Bookings() -> impl IntoView {
     let i18n = use_i18n();
-    let tab = RwSignal::new(Tab::Upcoming);
+    let tab = RwSignal::new(When::Upcoming);
     let hide_cancelled = RwSignal::new(false);
     let fetch = move |cursor: Option<String>| {
         api::list_bookings(&BookingQuery {
-            upcoming: Some(tab.get() == Tab::Upcoming),
+            upcoming: Some(tab.get() == When::Upcoming),
             // Upcoming: the soonest first; past: the most recent first.
             order: Some(match tab.get() {
-                Tab::Upcoming => SortOrder::Asc,
-                Tab::Past => SortOrder::Desc,
+                When::Upcoming => SortOrder::Asc,
+                When::Past => SortOrder::Desc,
             }),
             status: hide_cancelled.get().then_some(BookingStatus::Confirmed),
             limit: Some(20),
             cursor,
         })
     };
-    let tab_button =
-        move |which: Tab, id: &'static str, label: fn(&crate::i18n::Texts) -> &'static str| {
-            view! {
-                <button type="button" role="tab" id=id class="tab"
-                    aria-selected=move || (tab.get() == which).to_string()
-                    on:click=move |_| tab.set(which)>
-                    {move || label(i18n.t())}
-                </button>
-            }
-        };
     let empty = Signal::derive(move || match tab.get() {
-        Tab::Upcoming => i18n.t().no_upcoming_bookings,
-        Tab::Past => i18n.t().no_past_bookings,
+        When::Upcoming => i18n.t().no_upcoming_bookings,
+        When::Past => i18n.t().no_past_bookings,
     });
     let render = move |items: Vec<Booking>| {
         view! {
@@ -86,10 +70,7 @@ fn Bookings() -> impl IntoView {
     };
     view! {
         <div class="tab-bar">
-            <div class="tabs" role="tablist">
-                {tab_button(Tab::Upcoming, "tab-upcoming", |t| t.bookings_upcoming)}
-                {tab_button(Tab::Past, "tab-past", |t| t.bookings_past)}
-            </div>
+            <WhenTabs tab upcoming=|t| t.bookings_upcoming past=|t| t.bookings_past />
             <label class="check">
                 <input type="checkbox" id="hide-cancelled" prop:checked=move || hide_cancelled.get()
                     on:change=move |ev| hide_cancelled.set(event_target_checked(&ev)) />

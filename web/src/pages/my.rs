@@ -4,16 +4,10 @@ use leptos::prelude::*;
 use shared::{Reservation, ReservationQuery, SortOrder};
 
 use crate::api;
-use crate::components::{ErrorNotice, PagedList, StatusBadge};
+use crate::components::{ErrorNotice, PagedList, StatusBadge, When, WhenTabs};
 use crate::i18n::use_i18n;
 use crate::session::RequireUser;
 use crate::time;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tab {
-    Upcoming,
-    Past,
-}
 
 #[component]
 pub fn MyReservationsPage() -> impl IntoView {
@@ -29,18 +23,18 @@ pub fn MyReservationsPage() -> impl IntoView {
 #[component]
 fn MyReservations() -> impl IntoView {
     let i18n = use_i18n();
-    let tab = RwSignal::new(Tab::Upcoming);
+    let tab = RwSignal::new(When::Upcoming);
     let version = RwSignal::new(0u32);
     let fetch = move |cursor: Option<String>| {
         version.track();
         let now = time::now().fixed_offset();
         let query = match tab.get() {
-            Tab::Upcoming => ReservationQuery {
+            When::Upcoming => ReservationQuery {
                 from: Some(now),
                 order: Some(SortOrder::Asc),
                 ..Default::default()
             },
-            Tab::Past => ReservationQuery {
+            When::Past => ReservationQuery {
                 ends_before: Some(now),
                 order: Some(SortOrder::Desc),
                 ..Default::default()
@@ -53,25 +47,12 @@ fn MyReservations() -> impl IntoView {
         })
     };
     let render = move |items: Vec<Reservation>| view! { <ReservationTable items version /> };
-    let tab_button =
-        move |which: Tab, id: &'static str, label: fn(&crate::i18n::Texts) -> &'static str| {
-            view! {
-                <button type="button" role="tab" id=id class="tab"
-                    aria-selected=move || (tab.get() == which).to_string()
-                    on:click=move |_| tab.set(which)>
-                    {move || label(i18n.t())}
-                </button>
-            }
-        };
     let empty = Signal::derive(move || match tab.get() {
-        Tab::Upcoming => i18n.t().no_upcoming,
-        Tab::Past => i18n.t().no_past,
+        When::Upcoming => i18n.t().no_upcoming,
+        When::Past => i18n.t().no_past,
     });
     view! {
-        <div class="tabs" role="tablist">
-            {tab_button(Tab::Upcoming, "tab-upcoming", |t| t.upcoming)}
-            {tab_button(Tab::Past, "tab-past", |t| t.past)}
-        </div>
+        <WhenTabs tab upcoming=|t| t.upcoming past=|t| t.past />
         <div role="tabpanel" class="card flush">
             <PagedList fetch render empty />
         </div>
@@ -113,13 +94,7 @@ fn Row(r: Reservation, version: RwSignal<u32>) -> impl IntoView {
     });
     let error = move || cancel.value().get().and_then(Result::err);
     let zone = r.time_zone.clone();
-    let when = move || {
-        format!(
-            "{} ({})",
-            time::format_range(r.start, r.end, &zone, i18n.lang()),
-            time::zone_name(&zone, r.start, i18n.lang())
-        )
-    };
+    let when = move || time::format_range_zoned(r.start, r.end, &zone, i18n.lang());
     let keep_ref = NodeRef::<leptos::html::Button>::new();
     Effect::new(move || {
         if let Some(button) = keep_ref.get() {

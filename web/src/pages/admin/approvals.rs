@@ -59,13 +59,7 @@ fn Pending(r: Reservation) -> impl IntoView {
             .and_then(|r: Result<Reservation, ApiError>| r.err())
     };
     let zone = r.time_zone.clone();
-    let when = move || {
-        format!(
-            "{} ({})",
-            time::format_range(r.start, r.end, &zone, i18n.lang()),
-            time::zone_name(&zone, r.start, i18n.lang())
-        )
-    };
+    let when = move || time::format_range_zoned(r.start, r.end, &zone, i18n.lang());
     view! {
         <li class="queue-item card" data-reservation=r.id.0.clone()>
             <div class="what">
