@@ -167,6 +167,24 @@ impl Catalogue {
         self.shows.invalidate();
     }
 
+    /// Passes on the outcome of a seat change in `performance`, first
+    /// dropping what it may have made stale. A refusal changed nothing, so
+    /// the losers of a rush leave the cache warm; a database error might
+    /// have committed, so it drops the cache like a success.
+    pub fn settle<T>(
+        &self,
+        performance: ObjectId,
+        outcome: Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        if matches!(
+            outcome,
+            Ok(_) | Err(ApiError::Database(_) | ApiError::Internal(_) | ApiError::Unavailable(_))
+        ) {
+            self.invalidate(performance);
+        }
+        outcome
+    }
+
     /// Drops the show list (after a catalogue change).
     pub fn invalidate_shows(&self) {
         self.shows.invalidate();
@@ -280,4 +298,38 @@ async fn load_shows(store: &Store) -> Result<ShowsView, ApiError> {
         by_show,
         by_performance,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn generations(catalogue: &Catalogue, performance: ObjectId) -> (u64, u64) {
+        (
+            catalogue.shows.generation.load(Ordering::Acquire),
+            catalogue
+                .seat_map(performance)
+                .generation
+                .load(Ordering::Acquire),
+        )
+    }
+
+    #[test]
+    fn refusals_keep_the_cache_and_changes_drop_it() {
+        let catalogue = Catalogue::new(Duration::from_secs(60));
+        let id = ObjectId::new();
+
+        let refused: Result<(), _> = catalogue.settle(id, Err(ApiError::SeatsTaken(vec![])));
+        assert!(refused.is_err());
+        assert_eq!(
+            generations(&catalogue, id),
+            (0, 0),
+            "a refusal changed nothing"
+        );
+        catalogue.settle(id, Ok(())).unwrap();
+        assert_eq!(generations(&catalogue, id), (1, 1));
+        let unsure: Result<(), _> = catalogue.settle(id, Err(ApiError::Internal("lost".into())));
+        assert!(unsure.is_err());
+        assert_eq!(generations(&catalogue, id), (2, 2), "it may have committed");
+    }
 }

@@ -130,8 +130,7 @@ async fn cancel_booking(
             ));
         }
         let cancelled = store.cancel_booking(&booking, now, key.as_ref()).await;
-        catalogue.invalidate(booking.performance_id);
-        cancelled
+        catalogue.settle(booking.performance_id, cancelled)
     })
     .await
 }

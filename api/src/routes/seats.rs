@@ -235,9 +235,7 @@ impl Sale {
                 now,
                 idempotency: key.as_ref(),
             };
-            let taken = take(&order).await;
-            self.catalogue.invalidate(id);
-            taken
+            self.catalogue.settle(id, take(&order).await)
         })
         .await
     }
@@ -356,8 +354,7 @@ async fn confirm_hold(
         let booking = store
             .confirm_hold(user.id(), hold_id, &performance.doc, now, key.as_ref())
             .await;
-        catalogue.invalidate(performance.doc.id);
-        booking
+        catalogue.settle(performance.doc.id, booking)
     })
     .await
 }
