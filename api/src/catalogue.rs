@@ -15,9 +15,10 @@ use shared::{Availability, Performance, PerformanceId, Show, ShowId, VenueId};
 use tokio::sync::Mutex;
 
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::store::seats::SeatDoc;
-use crate::store::shows::{PerformanceDoc, SeatCounts};
+use crate::store::shows::{PerformanceDoc, SeatCounts, ShowDoc};
 
 /// One cached value. A change bumps `generation`; a snapshot taken under an
 /// older generation, or older than the ttl, is reloaded by the next reader.
@@ -46,7 +47,7 @@ impl<T> Cached<T> {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
-    async fn get<F>(&self, ttl: Duration, load: F) -> Result<Arc<T>, ApiError>
+    async fn get<F>(&self, ttl: Duration, counts: Counts<'_>, load: F) -> Result<Arc<T>, ApiError>
     where
         F: AsyncFnOnce() -> Result<T, ApiError>,
     {
@@ -56,8 +57,10 @@ impl<T> Cached<T> {
             .as_ref()
             .filter(|s| s.generation == generation && s.taken.elapsed() < ttl)
         {
+            counts.0.cache_hit(counts.1);
             return Ok(Arc::clone(&snapshot.value));
         }
+        counts.0.cache_miss(counts.1);
         let taken = Instant::now();
         let value = Arc::new(load().await?);
         *slot = Some(Snapshot {
@@ -69,8 +72,12 @@ impl<T> Cached<T> {
     }
 }
 
+/// Where a cache counts its hits and misses, under which name.
+type Counts<'a> = (&'a Metrics, &'static str);
+
 pub struct Catalogue {
     ttl: Duration,
+    metrics: Metrics,
     shows: Cached<ShowsView>,
     seat_maps: SyncMutex<HashMap<ObjectId, Arc<Cached<Vec<SeatDoc>>>>>,
     performances: SyncMutex<HashMap<ObjectId, Arc<PerformanceInfo>>>,
@@ -117,9 +124,10 @@ impl ShowsView {
 }
 
 impl Catalogue {
-    pub fn new(ttl: Duration) -> Self {
+    pub fn new(ttl: Duration, metrics: Metrics) -> Self {
         Self {
             ttl,
+            metrics,
             shows: Cached::default(),
             seat_maps: SyncMutex::new(HashMap::new()),
             performances: SyncMutex::new(HashMap::new()),
@@ -139,8 +147,10 @@ impl Catalogue {
             .get(&id)
             .cloned();
         if known.is_some() {
+            self.metrics.cache_hit("performance");
             return Ok(known);
         }
+        self.metrics.cache_miss("performance");
         let Some(doc) = store.performance(id).await? else {
             return Ok(None);
         };
@@ -192,7 +202,9 @@ impl Catalogue {
 
     pub async fn shows(&self, store: &Store) -> Result<Arc<ShowsView>, ApiError> {
         self.shows
-            .get(self.ttl, async || load_shows(store).await)
+            .get(self.ttl, (&self.metrics, "shows"), async || {
+                load_shows(store).await
+            })
             .await
     }
 
@@ -202,7 +214,7 @@ impl Catalogue {
         performance: ObjectId,
     ) -> Result<Arc<Vec<SeatDoc>>, ApiError> {
         self.seat_map(performance)
-            .get(self.ttl, async || {
+            .get(self.ttl, (&self.metrics, "seat_map"), async || {
                 store.performance_seats(performance).await
             })
             .await
@@ -216,6 +228,39 @@ fn availability(total: u32, counts: SeatCounts) -> Availability {
         remaining_seats: remaining,
         booked_seats: counts.booked,
         sold_out: total > 0 && remaining == 0,
+    }
+}
+
+/// A show as clients see it, before its performances are counted in.
+pub fn show_dto(doc: ShowDoc) -> Show {
+    Show {
+        id: ShowId(doc.id.to_hex()),
+        title: doc.title,
+        poster_url: doc.poster_url,
+        description: doc.description,
+        location: doc.location,
+        running_minutes: doc.running_minutes,
+        created_at: doc.created_at.to_chrono(),
+        min_price: None,
+        availability: Availability::default(),
+        booked_by_me: None,
+    }
+}
+
+/// A performance as clients see it, with `counts` of its taken seats.
+pub fn performance_dto(doc: &PerformanceDoc, counts: SeatCounts) -> Performance {
+    Performance {
+        id: PerformanceId(doc.id.to_hex()),
+        show_id: ShowId(doc.show_id.to_hex()),
+        show_title: doc.show_title.clone(),
+        venue_id: VenueId(doc.venue_id.to_hex()),
+        venue_name: doc.venue_name.clone(),
+        time_zone: doc.time_zone.clone(),
+        starts_at: doc.starts_at.to_chrono(),
+        ends_at: doc.ends_at.to_chrono(),
+        sale_opens_at: doc.sale_opens_at.to_chrono(),
+        prices: doc.prices.clone(),
+        availability: availability(doc.total_seats, counts),
     }
 }
 
@@ -234,18 +279,7 @@ async fn load_shows(store: &Store) -> Result<ShowsView, ApiError> {
             by_show.insert(doc.id, i);
             ShowEntry {
                 id: doc.id,
-                show: Show {
-                    id: ShowId(doc.id.to_hex()),
-                    title: doc.title,
-                    poster_url: doc.poster_url,
-                    description: doc.description,
-                    location: doc.location,
-                    running_minutes: doc.running_minutes,
-                    created_at: doc.created_at.to_chrono(),
-                    min_price: None,
-                    availability: Availability::default(),
-                    booked_by_me: None,
-                },
+                show: show_dto(doc),
                 performances: Vec::new(),
             }
         })
@@ -256,19 +290,7 @@ async fn load_shows(store: &Store) -> Result<ShowsView, ApiError> {
             continue;
         };
         let counts = counts.get(&doc.id).copied().unwrap_or_default();
-        let dto = Performance {
-            id: PerformanceId(doc.id.to_hex()),
-            show_id: ShowId(doc.show_id.to_hex()),
-            show_title: doc.show_title.clone(),
-            venue_id: VenueId(doc.venue_id.to_hex()),
-            venue_name: doc.venue_name.clone(),
-            time_zone: doc.time_zone.clone(),
-            starts_at: doc.starts_at.to_chrono(),
-            ends_at: doc.ends_at.to_chrono(),
-            sale_opens_at: doc.sale_opens_at.to_chrono(),
-            prices: doc.prices.clone(),
-            availability: availability(doc.total_seats, counts),
-        };
+        let dto = performance_dto(&doc, counts);
         let entry = &mut latest[show_index];
         let sum = &mut entry.show.availability;
         sum.total_seats += dto.availability.total_seats;
@@ -316,7 +338,7 @@ mod tests {
 
     #[test]
     fn refusals_keep_the_cache_and_changes_drop_it() {
-        let catalogue = Catalogue::new(Duration::from_secs(60));
+        let catalogue = Catalogue::new(Duration::from_secs(60), Metrics::new().unwrap());
         let id = ObjectId::new();
 
         let refused: Result<(), _> = catalogue.settle(id, Err(ApiError::SeatsTaken(vec![])));

@@ -2,6 +2,7 @@
 //! from the configuration directory, then `APP_SECTION__KEY` environment
 //! variables, then `MONGODB_URI`.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use config::{Config, ConfigError, Environment, File, FileFormat};
@@ -9,6 +10,15 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 const BASE: &str = include_str!("../configuration/base.toml");
+
+/// Variables read other than through the settings sections.
+const DIRECT_VARIABLES: [&str; 5] = [
+    "APP_ENVIRONMENT",
+    "APP_CONFIG_DIR",
+    "APP_LOG_FORMAT",
+    "MONGODB_URI",
+    "RUST_LOG",
+];
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
@@ -20,26 +30,47 @@ pub struct Settings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ApplicationSettings {
     pub host: String,
     pub port: u16,
     pub workers: usize,
     pub static_dir: String,
     pub cookie_secure: bool,
+    pub shutdown_grace_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// May carry credentials, so it never prints.
     pub uri: SecretString,
     pub name: String,
     pub server_selection_timeout_ms: u64,
     pub connect_timeout_ms: u64,
+    pub write_timeout_ms: u64,
     pub transaction_timeout_ms: u64,
     pub max_pool_size: u32,
+    pub heartbeat_frequency_ms: u64,
+    pub read_preference: ReadPreferenceSetting,
+    pub max_staleness_seconds: u64,
+}
+
+/// Where public catalogue reads may go, in MongoDB's own names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum ReadPreferenceSetting {
+    #[serde(rename = "primary")]
+    Primary,
+    #[serde(rename = "primaryPreferred")]
+    PrimaryPreferred,
+    #[serde(rename = "secondaryPreferred")]
+    SecondaryPreferred,
+    #[serde(rename = "nearest")]
+    Nearest,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub session_ttl_hours: i64,
     pub argon2_memory_kib: u32,
@@ -51,12 +82,14 @@ pub struct AuthSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReservationSettings {
     pub max_duration_minutes: i64,
     pub max_days_ahead: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EventSettings {
     pub hold_ttl_seconds: i64,
     pub max_seats_per_user: u32,
@@ -86,6 +119,23 @@ impl Settings {
             builder = builder.set_override("database.uri", uri)?;
         }
         builder.build()?.try_deserialize()
+    }
+
+    /// Every environment variable the API reads: `APP_<SECTION>__<KEY>` for
+    /// each setting of `base.toml`, and the few read directly.
+    pub fn environment_variables() -> Result<Vec<String>, ConfigError> {
+        let base: HashMap<String, HashMap<String, config::Value>> = Config::builder()
+            .add_source(File::from_str(BASE, FileFormat::Toml))
+            .build()?
+            .try_deserialize()?;
+        let mut names: Vec<String> = DIRECT_VARIABLES.iter().map(|s| (*s).to_owned()).collect();
+        for (section, keys) in base {
+            for key in keys.into_keys() {
+                names.push(format!("APP_{section}__{key}").to_uppercase());
+            }
+        }
+        names.sort();
+        Ok(names)
     }
 
     /// Settings from the built-in defaults only, for tools and tests that

@@ -87,7 +87,21 @@ impl ApiError {
         }
     }
 
-    fn code(&self) -> ErrorCode {
+    /// Whether this is a `503`: no primary could be reached (or the
+    /// database is not ready), so the client should retry later.
+    pub fn is_unavailable(&self) -> bool {
+        self.code() == ErrorCode::Unavailable
+    }
+
+    /// The error code as clients see it, e.g. `seat_taken`.
+    pub fn code_name(&self) -> String {
+        match serde_json::to_value(self.code()) {
+            Ok(serde_json::Value::String(name)) => name,
+            _ => "internal".to_owned(),
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
         match self {
             Self::Invalid { .. } => ErrorCode::InvalidInput,
             Self::BadRequest { code, .. } | Self::Conflict { code, .. } => *code,
@@ -220,6 +234,7 @@ pub fn is_unavailable(error: &mongodb::error::Error) -> bool {
         | ErrorKind::Shutdown => true,
         ErrorKind::Command(e) => UNAVAILABLE_CODES.contains(&e.code),
         ErrorKind::Write(WriteFailure::WriteConcernError(e)) => UNAVAILABLE_CODES.contains(&e.code),
+        ErrorKind::Write(WriteFailure::WriteError(e)) => UNAVAILABLE_CODES.contains(&e.code),
         _ => error.contains_label("RetryableWriteError"),
     }
 }

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod metrics;
 pub mod openapi;
 pub mod routes;
 pub mod seat_queue;

@@ -16,11 +16,12 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::password::HashCost;
 use crate::catalogue::Catalogue;
-use crate::configuration::Settings;
+use crate::configuration::{ApplicationSettings, Settings};
 use crate::domain::reservation::ReservationRules;
 use crate::domain::user::Email;
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
+use crate::metrics::{Metrics, metrics_endpoint, record_outcomes};
 use crate::openapi::ApiDoc;
 use crate::routes::{self, AppConfig, EventRules};
 use crate::seat_queue::SeatQueue;
@@ -47,8 +48,9 @@ impl Application {
     /// the database. If the database is down, the server still starts,
     /// answers `503` and finishes preparing once the database is back.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let store = Store::connect(&settings.database).await?;
         let config = app_config(&settings)?;
+        let metrics = Metrics::new().map_err(|e| StartupError::Config(format!("metrics: {e}")))?;
+        let store = Store::connect(&settings.database, metrics.clone()).await?;
         if let Err(e) = prepare(&store, &settings, config.hash_cost).await {
             tracing::warn!(error = %e, "database not ready; retrying in the background");
             let (store, settings) = (store.clone(), settings.clone());
@@ -81,14 +83,20 @@ impl Application {
             store.clone(),
             Duration::from_secs(settings.events.sweep_interval_seconds.max(1)),
         );
-        let catalogue = Catalogue::new(Duration::from_millis(settings.events.cache_ttl_ms));
+        let catalogue = Catalogue::new(
+            Duration::from_millis(settings.events.cache_ttl_ms),
+            metrics.clone(),
+        );
         let server = run(
             listener,
-            store,
-            config,
-            catalogue,
+            Shared {
+                store,
+                config,
+                catalogue,
+                metrics,
+            },
             static_dir,
-            settings.application.workers,
+            &settings.application,
         )?;
         tracing::info!(port, "listening");
         Ok(Self { port, server })
@@ -109,6 +117,7 @@ impl Application {
 }
 
 fn app_config(settings: &Settings) -> Result<AppConfig, StartupError> {
+    crate::store::catalogue_reads(&settings.database).map_err(StartupError::Config)?;
     let rules = &settings.reservations;
     if rules.max_duration_minutes <= 0 || rules.max_days_ahead <= 0 {
         return Err(StartupError::Config(
@@ -176,6 +185,9 @@ async fn api_not_found() -> Result<HttpResponse, ApiError> {
 }
 
 /// Tidies expired holds now and then; correctness never waits for it.
+/// Every instance runs it: each sweep is a pair of idempotent conditional
+/// updates, and "expired" is judged by the database's clock, so an
+/// instance whose clock runs ahead cannot free seats of a live hold.
 fn spawn_hold_sweep(store: Store, every: Duration) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
@@ -184,7 +196,11 @@ fn spawn_hold_sweep(store: Store, every: Duration) {
             if !store.indexes_ready() {
                 continue;
             }
-            match store.sweep_expired_holds(chrono::Utc::now()).await {
+            let swept = match store.server_time().await {
+                Ok(now) => store.sweep_expired_holds(now).await,
+                Err(e) => Err(e),
+            };
+            match swept {
                 Ok((0, 0)) => {}
                 Ok((seats, holds)) => tracing::debug!(seats, holds, "expired holds tidied"),
                 Err(e) => tracing::debug!(error = %e, "hold sweep skipped"),
@@ -193,33 +209,48 @@ fn spawn_hold_sweep(store: Store, every: Duration) {
     });
 }
 
-fn run(
-    listener: TcpListener,
+/// What every worker shares.
+struct Shared {
     store: Store,
     config: AppConfig,
     catalogue: Catalogue,
+    metrics: Metrics,
+}
+
+fn run(
+    listener: TcpListener,
+    shared: Shared,
     static_dir: Option<PathBuf>,
-    workers: usize,
-) -> Result<Server, std::io::Error> {
-    let store = web::Data::new(store);
-    let config = web::Data::new(config);
-    let catalogue = web::Data::new(catalogue);
+    settings: &ApplicationSettings,
+) -> Result<Server, StartupError> {
+    let http_metrics = shared
+        .metrics
+        .http_middleware()
+        .map_err(|e| StartupError::Config(e.to_string()))?;
+    let store = web::Data::new(shared.store);
+    let config = web::Data::new(shared.config);
+    let catalogue = web::Data::new(shared.catalogue);
+    let metrics = web::Data::new(shared.metrics);
     let queue = web::Data::new(SeatQueue::new(4096, Duration::from_secs(3)));
     let openapi = ApiDoc::openapi();
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .wrap(TracingLogger::default())
+            .wrap(http_metrics.clone())
             .app_data(store.clone())
             .app_data(config.clone())
             .app_data(catalogue.clone())
+            .app_data(metrics.clone())
             .app_data(queue.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .service(
                 web::scope("/api/v1")
                     .wrap(from_fn(require_indexes))
+                    .wrap(from_fn(record_outcomes))
                     .configure(routes::configure)
                     .default_service(web::to(api_not_found)),
             )
+            .service(metrics_endpoint)
             .service(web::redirect("/api/docs", "/api/docs/"))
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
             .service(web::scope("/api").default_service(web::to(api_not_found)))
@@ -238,9 +269,12 @@ fn run(
         }
         app
     })
-    .listen(listener)?;
-    if workers > 0 {
-        server = server.workers(workers);
+    .listen(listener)?
+    // On SIGTERM (or a stop from the handle): stop accepting, then let
+    // requests in flight finish for up to this long.
+    .shutdown_timeout(settings.shutdown_grace_seconds);
+    if settings.workers > 0 {
+        server = server.workers(settings.workers);
     }
     Ok(server.run())
 }

@@ -183,7 +183,10 @@ async fn main() {
     }
     let race_stage = stage(&app, 1, 4, 100).await;
     let buyers = users(&app, o.concurrency.max(o.racers)).await;
-    let store = Store::connect(&settings.database).await.expect("store");
+    let metrics = api::metrics::Metrics::new().expect("metrics");
+    let store = Store::connect(&settings.database, metrics)
+        .await
+        .expect("store");
     let user_ids: Vec<ObjectId> = buyers
         .iter()
         .map(|(u, _)| ObjectId::parse_str(&u.id.0).expect("id"))

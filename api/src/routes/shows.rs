@@ -8,12 +8,13 @@ use shared::{
 };
 
 use crate::auth::Admin;
-use crate::catalogue::{Catalogue, ShowsView};
+use crate::catalogue::{Catalogue, ShowsView, performance_dto, show_dto};
 use crate::domain::page::{PageRequest, encode_cursor};
 use crate::domain::show::{NewPerformance, NewShow};
 use crate::error::ApiError;
 use crate::extract::{Json, Query};
 use crate::http::{MaybeUser, json_with_etag};
+use crate::store::shows::SeatCounts;
 use crate::store::{Store, object_id};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -116,14 +117,11 @@ async fn create_show(
 ) -> Result<HttpResponse, ApiError> {
     let show = store.insert_show(NewShow::try_from(body.0)?).await?;
     catalogue.invalidate_shows();
-    let view = catalogue.shows(&store).await?;
-    let dto = view
-        .show(show.id)
-        .map(|entry| entry.show.clone())
-        .ok_or_else(|| ApiError::Internal("new show missing from the catalogue".into()))?;
+    // Answered from what was written: the catalogue may read a secondary
+    // that has not seen it yet.
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/shows/{}", show.id)))
-        .json(dto))
+        .json(show_dto(show)))
 }
 
 fn show_detail(
@@ -211,11 +209,8 @@ async fn create_performance(
         .insert_performance(&show, &venue, &performance)
         .await?;
     catalogue.invalidate_shows();
-    let view = catalogue.shows(&store).await?;
-    let dto = view
-        .performance(stored.id)
-        .map(|p| p.dto.clone())
-        .ok_or_else(|| ApiError::Internal("new performance missing from the catalogue".into()))?;
+    // Every seat of a new performance is free.
+    let dto = performance_dto(&stored, SeatCounts::default());
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,

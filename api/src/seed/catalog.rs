@@ -11,6 +11,7 @@ use crate::configuration::Settings;
 use crate::domain::show::{NewPerformance, NewShow};
 use crate::domain::venue::{NewVenue, grid};
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 /// What to generate.
@@ -149,7 +150,8 @@ pub struct CatalogCounts {
 /// Generates the catalogue unless shows already exist, and grants the
 /// demo accounts their points once.
 pub async fn generate(settings: &Settings, spec: &CatalogSpec) -> Result<CatalogCounts, ApiError> {
-    let store = Store::connect(&settings.database).await?;
+    let metrics = Metrics::new().map_err(|e| ApiError::Internal(format!("metrics: {e}")))?;
+    let store = Store::connect(&settings.database, metrics).await?;
     store.ensure_indexes().await?;
     let mut counts = CatalogCounts::default();
     if store.shows().estimated_document_count().await? > 0 {

@@ -12,6 +12,7 @@ use crate::configuration::Settings;
 use crate::domain::room::NewRoom;
 use crate::domain::user::{Email, Password};
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::store::reservations::ReservationDraft;
 
@@ -50,7 +51,8 @@ struct Counts {
 pub async fn load_file(settings: &Settings, path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let data: DataSet = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let store = Store::connect(&settings.database)
+    let metrics = Metrics::new().map_err(|e| e.to_string())?;
+    let store = Store::connect(&settings.database, metrics)
         .await
         .map_err(|e| e.to_string())?;
     store.ensure_indexes().await.map_err(|e| e.to_string())?;

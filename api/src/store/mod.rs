@@ -13,6 +13,7 @@ pub mod rooms;
 pub mod seats;
 pub mod sessions;
 pub mod shows;
+pub mod topology;
 pub mod users;
 pub mod venues;
 pub mod wallet;
@@ -22,33 +23,83 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bson::oid::ObjectId;
-use bson::{Document, doc};
+
 use mongodb::error::{TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
-use mongodb::options::{Acknowledgment, ClientOptions, ReadConcern, WriteConcern};
+use mongodb::options::{
+    Acknowledgment, ClientOptions, DatabaseOptions, ReadConcern, ReadPreference,
+    ReadPreferenceOptions, SelectionCriteria, WriteConcern,
+};
 use mongodb::{Client, ClientSession, Collection, Database};
 use secrecy::ExposeSecret;
 
-use crate::configuration::DatabaseSettings;
-use crate::error::ApiError;
+use crate::configuration::{DatabaseSettings, ReadPreferenceSetting};
+use crate::error::{ApiError, is_unavailable};
+use crate::metrics::{Metrics, TransactionEvent};
 
 /// Handle to the database, cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     client: Client,
     db: Database,
+    /// The same database, read with `database.read_preference`: only for
+    /// public catalogue reads, never for anything that decides.
+    catalogue_db: Database,
     transaction_timeout: Duration,
+    /// How long a change keeps retrying once no primary answers.
+    outage_patience: Duration,
     indexes_ready: Arc<AtomicBool>,
+    metrics: Metrics,
+    topology: topology::TopologyWatch,
+}
+
+/// MongoDB refuses a `maxStalenessSeconds` below this.
+pub const MIN_MAX_STALENESS_SECONDS: u64 = 90;
+
+/// Where public catalogue reads go, from the settings.
+pub fn catalogue_reads(settings: &DatabaseSettings) -> Result<SelectionCriteria, String> {
+    let staleness = settings.max_staleness_seconds;
+    let options = match staleness {
+        0 => None,
+        _ if settings.read_preference == ReadPreferenceSetting::Primary => {
+            return Err(
+                "database.max_staleness_seconds needs a read_preference other than primary".into(),
+            );
+        }
+        s if s < MIN_MAX_STALENESS_SECONDS => {
+            return Err(format!(
+                "database.max_staleness_seconds must be 0 (no bound) or at least \
+                 {MIN_MAX_STALENESS_SECONDS}, not {s}"
+            ));
+        }
+        s => Some(
+            ReadPreferenceOptions::builder()
+                .max_staleness(Duration::from_secs(s))
+                .build(),
+        ),
+    };
+    let preference = match settings.read_preference {
+        ReadPreferenceSetting::Primary => ReadPreference::Primary,
+        ReadPreferenceSetting::PrimaryPreferred => ReadPreference::PrimaryPreferred { options },
+        ReadPreferenceSetting::SecondaryPreferred => ReadPreference::SecondaryPreferred { options },
+        ReadPreferenceSetting::Nearest => ReadPreference::Nearest { options },
+    };
+    Ok(SelectionCriteria::ReadPreference(preference))
 }
 
 impl Store {
     /// Builds the client. Does not contact the server: an unreachable
     /// database shows up as `503`s, not as a failed start.
-    pub async fn connect(settings: &DatabaseSettings) -> Result<Self, mongodb::error::Error> {
+    pub async fn connect(
+        settings: &DatabaseSettings,
+        metrics: Metrics,
+    ) -> Result<Self, mongodb::error::Error> {
+        let catalogue = catalogue_reads(settings).map_err(mongodb::error::Error::custom)?;
         let mut options = ClientOptions::parse(settings.uri.expose_secret()).await?;
         options.app_name = Some("reservations-api".into());
         options.server_selection_timeout =
             Some(Duration::from_millis(settings.server_selection_timeout_ms));
         options.connect_timeout = Some(Duration::from_millis(settings.connect_timeout_ms));
+        options.heartbeat_freq = Some(Duration::from_millis(settings.heartbeat_frequency_ms));
         options.max_pool_size = Some(settings.max_pool_size);
         options.retry_writes = Some(true);
         options.retry_reads = Some(true);
@@ -56,16 +107,29 @@ impl Store {
             WriteConcern::builder()
                 .w(Acknowledgment::Majority)
                 .journal(true)
-                .w_timeout(Duration::from_secs(10))
+                .w_timeout(Duration::from_millis(settings.write_timeout_ms))
                 .build(),
         );
         options.read_concern = Some(ReadConcern::majority());
+        options.command_event_handler = Some(metrics.command_events());
+        options.cmap_event_handler = Some(metrics.pool_events());
+        let topology = topology::TopologyWatch::default();
+        options.sdam_event_handler = Some(topology.events(metrics.clone()));
         let client = Client::with_options(options)?;
         Ok(Self {
             db: client.database(&settings.name),
+            catalogue_db: client.database_with_options(
+                &settings.name,
+                DatabaseOptions::builder()
+                    .selection_criteria(catalogue)
+                    .build(),
+            ),
             client,
             transaction_timeout: Duration::from_millis(settings.transaction_timeout_ms),
+            outage_patience: Duration::from_millis(settings.server_selection_timeout_ms),
             indexes_ready: Arc::new(AtomicBool::new(false)),
+            metrics,
+            topology,
         })
     }
 
@@ -73,8 +137,19 @@ impl Store {
         &self.db
     }
 
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
     pub fn collection<T: Send + Sync>(&self, name: &str) -> Collection<T> {
         self.db.collection(name)
+    }
+
+    /// A collection for public catalogue reads, which may be answered by a
+    /// secondary (`database.read_preference`). Nothing that decides a
+    /// booking, and no user's own data, may be read through it.
+    pub fn catalogue_collection<T: Send + Sync>(&self, name: &str) -> Collection<T> {
+        self.catalogue_db.collection(name)
     }
 
     /// Whether the unique indexes that guard bookings exist. Until they do,
@@ -93,32 +168,27 @@ impl Store {
         self.indexes_ready.store(true, Ordering::Release);
     }
 
-    /// Runs a command against the server; used by readiness.
-    pub async fn run_command(&self, command: Document) -> Result<Document, ApiError> {
-        Ok(self.db.run_command(command).await?)
-    }
-
-    /// Pings the server.
-    pub async fn ping(&self) -> Result<(), ApiError> {
-        self.run_command(doc! { "ping": 1 }).await.map(|_| ())
-    }
-
-    /// Runs `body` in a snapshot transaction with a majority, journaled commit, retrying
-    /// the whole body on transient errors (write conflicts, elections) and
-    /// the commit on unknown results, as the driver's documentation
-    /// prescribes. Gives up with `503` after the configured timeout so a
-    /// request never hangs.
+    /// Runs `body` in a snapshot transaction with a majority, journaled
+    /// commit, retrying the whole body on transient errors (write
+    /// conflicts, elections) and the commit on unknown results, as the
+    /// driver's documentation prescribes. Gives up with `503` after the
+    /// configured timeout, or sooner once no primary has answered for the
+    /// server-selection timeout, so a request never hangs through an
+    /// election: it either finishes on the new primary or is refused
+    /// within a few seconds.
     pub async fn transaction<R>(
         &self,
         mut body: impl AsyncFnMut(&mut ClientSession) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
         let deadline = Instant::now() + self.transaction_timeout;
+        let mut outage = Outage::new(self.outage_patience);
         let mut session = self.client.start_session().await?;
         let mut attempt: u32 = 0;
         'attempt: loop {
             if attempt > 0 {
                 let backoff = backoff(attempt);
                 if Instant::now() + backoff >= deadline {
+                    self.metrics.transaction_giveup(TransactionEvent::Busy);
                     return Err(ApiError::Unavailable(
                         "the database is too busy to finish this change; retry shortly",
                     ));
@@ -126,6 +196,7 @@ impl Store {
                 tokio::time::sleep(backoff).await;
             }
             attempt += 1;
+            let attempt_started = Instant::now();
             // The commit inherits the client's write concern: majority, journaled.
             session
                 .start_transaction()
@@ -134,38 +205,123 @@ impl Store {
             let value = match body(&mut session).await {
                 Ok(value) => value,
                 Err(error) => {
-                    // The server may already have aborted it; either way it is over.
-                    let _ = session.abort_transaction().await;
-                    if is_transient(&error) && Instant::now() < deadline {
-                        continue 'attempt;
+                    // This attempt is over. The dropped session aborts it in
+                    // the background: aborting here would wait for a
+                    // primary when there is none, and most failed attempts
+                    // (write conflicts, elections) are aborted by the
+                    // server already.
+                    session = self.client.start_session().await?;
+                    if !is_labelled(&error, TRANSIENT_TRANSACTION_ERROR) {
+                        return Err(error);
                     }
-                    return Err(error);
+                    let since = attempt_started;
+                    self.retry_or_give_up(error, &mut outage, since, deadline, Retry::Attempt)?;
+                    continue 'attempt;
                 }
             };
             loop {
-                match session.commit_transaction().await {
+                let commit_started = Instant::now();
+                let error = match session.commit_transaction().await {
                     Ok(()) => return Ok(value),
-                    Err(e)
-                        if e.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT)
-                            && Instant::now() < deadline =>
-                    {
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                    }
-                    Err(e)
-                        if e.contains_label(TRANSIENT_TRANSACTION_ERROR)
-                            && Instant::now() < deadline =>
-                    {
-                        continue 'attempt;
-                    }
-                    Err(e) => return Err(e.into()),
+                    Err(e) => ApiError::Database(e),
+                };
+                let since = commit_started;
+                if is_labelled(&error, UNKNOWN_TRANSACTION_COMMIT_RESULT) {
+                    self.retry_or_give_up(error, &mut outage, since, deadline, Retry::Commit)?;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                } else if is_labelled(&error, TRANSIENT_TRANSACTION_ERROR) {
+                    self.retry_or_give_up(error, &mut outage, since, deadline, Retry::Attempt)?;
+                    continue 'attempt;
+                } else {
+                    return Err(error);
                 }
             }
         }
     }
+
+    /// Decides whether a transaction that failed with a retryable `error`
+    /// runs (or commits) again, counting the retry; otherwise answers
+    /// with the `503` to give. `since` is when the failed step began: the
+    /// driver may already have spent the server-selection timeout on it.
+    fn retry_or_give_up(
+        &self,
+        error: ApiError,
+        outage: &mut Outage,
+        since: Instant,
+        deadline: Instant,
+        retry: Retry,
+    ) -> Result<(), ApiError> {
+        let in_time = Instant::now() < deadline;
+        let unavailable = matches!(&error, ApiError::Database(e) if is_unavailable(e));
+        if unavailable {
+            if outage.may_retry(since) && in_time {
+                self.metrics
+                    .transaction_retry(TransactionEvent::Unavailable);
+                return Ok(());
+            }
+            self.metrics
+                .transaction_giveup(TransactionEvent::Unavailable);
+            // Answered as 503 "the database is unreachable".
+            return Err(error);
+        }
+        let why = match retry {
+            Retry::Attempt => TransactionEvent::WriteConflict,
+            Retry::Commit => TransactionEvent::UnknownCommitResult,
+        };
+        if in_time {
+            self.metrics.transaction_retry(why);
+            return Ok(());
+        }
+        tracing::warn!(error = %error, "transaction abandoned at its deadline");
+        Err(match retry {
+            Retry::Attempt => {
+                self.metrics.transaction_giveup(TransactionEvent::Busy);
+                ApiError::Unavailable(
+                    "the database is too busy to finish this change; retry shortly",
+                )
+            }
+            Retry::Commit => {
+                self.metrics.transaction_giveup(why);
+                ApiError::Unavailable(
+                    "the database did not confirm this change in time; retry shortly \
+                     (a repeat with the same Idempotency-Key gets the first outcome)",
+                )
+            }
+        })
+    }
 }
 
-fn is_transient(error: &ApiError) -> bool {
-    matches!(error, ApiError::Database(e) if e.contains_label(TRANSIENT_TRANSACTION_ERROR))
+/// What a retry repeats: the whole transaction, or only its commit.
+#[derive(Debug, Clone, Copy)]
+enum Retry {
+    Attempt,
+    Commit,
+}
+
+/// How long a change has gone without a primary.
+struct Outage {
+    since: Option<Instant>,
+    patience: Duration,
+}
+
+impl Outage {
+    fn new(patience: Duration) -> Self {
+        Self {
+            since: None,
+            patience,
+        }
+    }
+
+    /// Whether to try again: only within `patience` of the start of the
+    /// first step that failed to reach a primary (`since`), so an election
+    /// costs a change at most that much more.
+    fn may_retry(&mut self, since: Instant) -> bool {
+        self.since.get_or_insert(since).elapsed() < self.patience
+    }
+}
+
+fn is_labelled(error: &ApiError, label: &str) -> bool {
+    matches!(error, ApiError::Database(e) if e.contains_label(label))
 }
 
 /// Exponential backoff with full jitter: up to 5 ms x 1.5^attempt, capped at 250 ms.

@@ -253,7 +253,8 @@ impl Store {
     }
 
     /// When a room is taken between `from` and `to`, without who or why;
-    /// ranges the viewer may open carry the reservation's id.
+    /// ranges the viewer may open carry the reservation's id. A public
+    /// catalogue read: it may come from a secondary.
     pub async fn busy_ranges(
         &self,
         room_id: ObjectId,
@@ -262,7 +263,7 @@ impl Store {
         viewer: BusyViewer,
     ) -> Result<Vec<BusyRange>, ApiError> {
         let docs: Vec<ReservationDoc> = self
-            .reservations()
+            .catalogue_collection::<ReservationDoc>(RESERVATIONS)
             .find(doc! {
                 "room_id": room_id,
                 "status": { "$in": ACTIVE.to_vec() },

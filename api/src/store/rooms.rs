@@ -104,7 +104,8 @@ impl Store {
             .await?)
     }
 
-    /// Rooms matching every filter, ordered by name.
+    /// Rooms matching every filter, ordered by name. A public catalogue
+    /// read: it may come from a secondary (`database.read_preference`).
     pub async fn list_rooms(
         &self,
         filter: &RoomFilter,
@@ -125,7 +126,7 @@ impl Store {
         }
         if let Some((from, to)) = filter.free_between {
             let busy = self
-                .collection::<Document>(ROOM_SLOTS)
+                .catalogue_collection::<Document>(ROOM_SLOTS)
                 .distinct(
                     "room_id",
                     doc! { "cell": { "$gte": to_bson_time(cell_floor(from)), "$lt": to_bson_time(to) } },
@@ -134,7 +135,7 @@ impl Store {
             query.insert("_id", doc! { "$nin": busy });
         }
         keyset_page(
-            self.rooms(),
+            self.catalogue_collection::<RoomDoc>(ROOMS),
             query,
             page,
             Order::ascending(SortField::Text("name_key")),

@@ -86,13 +86,14 @@ impl Store {
         self.collection(SEATS)
     }
 
-    /// Every seat of a performance in layout order.
+    /// Every seat of a performance in layout order, for the public seat
+    /// map: it may come from a secondary (`database.read_preference`).
     pub async fn performance_seats(
         &self,
         performance_id: ObjectId,
     ) -> Result<Vec<SeatDoc>, ApiError> {
         Ok(self
-            .seats()
+            .catalogue_collection::<SeatDoc>(SEATS)
             .find(doc! { "performance_id": performance_id })
             .sort(doc! { "position": 1 })
             .await?
@@ -215,6 +216,16 @@ impl Store {
             Ok(busy) if !busy.is_empty() => ApiError::SeatsTaken(busy),
             _ => ApiError::SeatsTaken(labels.to_vec()),
         }
+    }
+
+    /// The database's clock, for jobs that several instances run: their
+    /// own clocks may disagree.
+    pub async fn server_time(&self) -> Result<DateTime<Utc>, ApiError> {
+        let hello = self.database().run_command(doc! { "hello": 1 }).await?;
+        hello
+            .get_datetime("localTime")
+            .map(|t| t.to_chrono())
+            .map_err(|e| ApiError::Internal(format!("hello without localTime: {e}")))
     }
 
     /// Frees seats whose hold expired and marks those holds expired. Only

@@ -156,9 +156,11 @@ impl Store {
         Ok(doc)
     }
 
+    /// Every show, newest first. This and the next two are the catalogue's
+    /// loads: public reads that may come from a secondary.
     pub async fn all_shows(&self) -> Result<Vec<ShowDoc>, ApiError> {
         Ok(self
-            .shows()
+            .catalogue_collection::<ShowDoc>(SHOWS)
             .find(doc! {})
             .sort(doc! { "created_at": -1, "_id": -1 })
             .await?
@@ -168,7 +170,7 @@ impl Store {
 
     pub async fn all_performances(&self) -> Result<Vec<PerformanceDoc>, ApiError> {
         Ok(self
-            .performances()
+            .catalogue_collection::<PerformanceDoc>(PERFORMANCES)
             .find(doc! {})
             .sort(doc! { "starts_at": 1, "_id": 1 })
             .await?
@@ -204,7 +206,7 @@ impl Store {
             } },
         ];
         let mut cursor = self
-            .collection::<Document>(SEATS)
+            .catalogue_collection::<Document>(SEATS)
             .aggregate(pipeline)
             .await?;
         let mut counts = HashMap::new();

@@ -1,0 +1,447 @@
+//! Prometheus metrics of one API instance, in a registry of its own (no
+//! process-wide globals, so several instances in one process, as in the
+//! tests, keep their counts apart). `GET /metrics` renders them in the
+//! Prometheus text format.
+//!
+//! HTTP requests are counted by `actix-web-prom` per method, route pattern
+//! and status; the rest is fed from the places that know: booking and
+//! reservation outcomes from a middleware that reads the answered error
+//! code, transaction retries from the store, command latency and the
+//! connection pool from the driver's event handlers, cache hits and misses
+//! from the catalogue, and whether a primary is known from the driver's
+//! topology events.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, get, web};
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use mongodb::event::EventHandler;
+use mongodb::event::cmap::{CmapEvent, ConnectionCheckoutFailedReason};
+use mongodb::event::command::CommandEvent;
+use prometheus::{
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
+};
+use shared::ReplicaSetMember;
+
+use crate::error::ApiError;
+use crate::store::Store;
+
+/// Prefix of every metric name.
+pub const NAMESPACE: &str = "reservations";
+
+/// Seconds; database commands take from well under a millisecond to the
+/// server-selection timeout.
+const COMMAND_BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Handle to this instance's metrics, cheap to clone.
+#[derive(Clone)]
+pub struct Metrics(Arc<Inner>);
+
+struct Inner {
+    registry: Registry,
+    outcomes: IntCounterVec,
+    transaction_retries: IntCounterVec,
+    transaction_giveups: IntCounterVec,
+    command_seconds: HistogramVec,
+    pool_connections: IntGaugeVec,
+    pool_in_use: IntGaugeVec,
+    pool_checkout_failures: IntCounterVec,
+    pool_cleared: IntCounterVec,
+    cache_hits: IntCounterVec,
+    cache_misses: IntCounterVec,
+    primary_known: IntGauge,
+    member_up: IntGaugeVec,
+    member_lag: GaugeVec,
+}
+
+/// Why a transaction ran its body or its commit again, or gave up.
+#[derive(Debug, Clone, Copy)]
+pub enum TransactionEvent {
+    /// Another transaction wrote the same documents first.
+    WriteConflict,
+    /// The commit's fate was unknown (a lost connection, an election).
+    UnknownCommitResult,
+    /// No primary could be reached.
+    Unavailable,
+    /// Gave up after `transaction_timeout_ms` of conflicts.
+    Busy,
+}
+
+impl TransactionEvent {
+    fn label(self) -> &'static str {
+        match self {
+            Self::WriteConflict => "write_conflict",
+            Self::UnknownCommitResult => "unknown_commit_result",
+            Self::Unavailable => "unavailable",
+            Self::Busy => "busy",
+        }
+    }
+}
+
+fn counter(
+    registry: &Registry,
+    name: &str,
+    help: &str,
+    labels: &[&str],
+) -> Result<IntCounterVec, prometheus::Error> {
+    let counter = IntCounterVec::new(Opts::new(name, help).namespace(NAMESPACE), labels)?;
+    registry.register(Box::new(counter.clone()))?;
+    Ok(counter)
+}
+
+fn gauge(
+    registry: &Registry,
+    name: &str,
+    help: &str,
+    labels: &[&str],
+) -> Result<IntGaugeVec, prometheus::Error> {
+    let gauge = IntGaugeVec::new(Opts::new(name, help).namespace(NAMESPACE), labels)?;
+    registry.register(Box::new(gauge.clone()))?;
+    Ok(gauge)
+}
+
+impl Metrics {
+    /// A fresh registry with every metric defined (and the HTTP middleware
+    /// that records into it, see [`Metrics::http_middleware`]).
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let command_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "db_command_duration_seconds",
+                "Time from sending a database command to its reply, by command name and outcome",
+            )
+            .namespace(NAMESPACE)
+            .buckets(COMMAND_BUCKETS.to_vec()),
+            &["command", "outcome"],
+        )?;
+        registry.register(Box::new(command_seconds.clone()))?;
+        let primary_known = IntGauge::with_opts(
+            Opts::new(
+                "db_primary_known",
+                "1 while the driver knows a writable primary, else 0",
+            )
+            .namespace(NAMESPACE),
+        )?;
+        registry.register(Box::new(primary_known.clone()))?;
+        let build = gauge(
+            &registry,
+            "build_info",
+            "Always 1; the labels say which version runs",
+            &["version"],
+        )?;
+        build.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
+        let metrics = Self(Arc::new(Inner {
+            outcomes: counter(
+                &registry,
+                "booking_outcomes_total",
+                "Answers to booking and reservation requests, by kind, operation and result \
+                 (`ok`, `replayed`, or the error code)",
+                &["kind", "operation", "result"],
+            )?,
+            transaction_retries: counter(
+                &registry,
+                "db_transaction_retries_total",
+                "Transactions run again, or commits retried, by reason",
+                &["reason"],
+            )?,
+            transaction_giveups: counter(
+                &registry,
+                "db_transaction_giveups_total",
+                "Transactions abandoned with 503, by reason",
+                &["reason"],
+            )?,
+            command_seconds,
+            pool_connections: gauge(
+                &registry,
+                "db_pool_connections",
+                "Open connections in the driver's pool, per server",
+                &["address"],
+            )?,
+            pool_in_use: gauge(
+                &registry,
+                "db_pool_connections_in_use",
+                "Connections checked out of the pool, per server",
+                &["address"],
+            )?,
+            pool_checkout_failures: counter(
+                &registry,
+                "db_pool_checkout_failures_total",
+                "Failed attempts to get a connection from the pool, by reason",
+                &["reason"],
+            )?,
+            pool_cleared: counter(
+                &registry,
+                "db_pool_cleared_total",
+                "Times the pool of a server was cleared after an error, per server",
+                &["address"],
+            )?,
+            cache_hits: counter(
+                &registry,
+                "cache_hits_total",
+                "Catalogue reads answered from this instance's cache, by cache",
+                &["cache"],
+            )?,
+            cache_misses: counter(
+                &registry,
+                "cache_misses_total",
+                "Catalogue reads that had to load from the database, by cache",
+                &["cache"],
+            )?,
+            primary_known,
+            member_up: gauge(
+                &registry,
+                "db_member_up",
+                "1 for each replica-set member that is up, 0 for one that is down (at the last scrape)",
+                &["member", "state"],
+            )?,
+            member_lag: {
+                let lag = GaugeVec::new(
+                    Opts::new(
+                        "db_replication_lag_seconds",
+                        "How far each member's last applied write trails the primary's \
+                         (replSetGetStatus, at the last scrape)",
+                    )
+                    .namespace(NAMESPACE),
+                    &["member"],
+                )?;
+                registry.register(Box::new(lag.clone()))?;
+                lag
+            },
+            registry,
+        }));
+        // Series that exist from the start, so dashboards and alerts see
+        // a zero rather than nothing.
+        let inner = &metrics.0;
+        for why in [
+            TransactionEvent::WriteConflict,
+            TransactionEvent::UnknownCommitResult,
+            TransactionEvent::Unavailable,
+        ] {
+            inner.transaction_retries.with_label_values(&[why.label()]);
+        }
+        for why in [
+            TransactionEvent::Busy,
+            TransactionEvent::UnknownCommitResult,
+            TransactionEvent::Unavailable,
+        ] {
+            inner.transaction_giveups.with_label_values(&[why.label()]);
+        }
+        for reason in ["timeout", "connection_error"] {
+            inner.pool_checkout_failures.with_label_values(&[reason]);
+        }
+        Ok(metrics)
+    }
+
+    /// The middleware counting every request and its latency per method,
+    /// route pattern (`/api/v1/rooms/{id}`, never the raw path; unmatched
+    /// paths are `UNKNOWN`) and status.
+    pub fn http_middleware(&self) -> Result<PrometheusMetrics, ApiError> {
+        PrometheusMetricsBuilder::new(NAMESPACE)
+            .registry(self.0.registry.clone())
+            .mask_unmatched_patterns("UNKNOWN")
+            .build()
+            .map_err(|e| ApiError::Internal(format!("HTTP metrics: {e}")))
+    }
+
+    /// Everything in the Prometheus text exposition format.
+    pub fn render(&self) -> Result<String, ApiError> {
+        let mut buffer = Vec::new();
+        TextEncoder::new()
+            .encode(&self.0.registry.gather(), &mut buffer)
+            .map_err(|e| ApiError::Internal(format!("encoding metrics: {e}")))?;
+        String::from_utf8(buffer).map_err(|e| ApiError::Internal(format!("metrics text: {e}")))
+    }
+
+    pub fn transaction_retry(&self, why: TransactionEvent) {
+        self.0
+            .transaction_retries
+            .with_label_values(&[why.label()])
+            .inc();
+    }
+
+    pub fn transaction_giveup(&self, why: TransactionEvent) {
+        self.0
+            .transaction_giveups
+            .with_label_values(&[why.label()])
+            .inc();
+    }
+
+    pub fn cache_hit(&self, cache: &str) {
+        self.0.cache_hits.with_label_values(&[cache]).inc();
+    }
+
+    pub fn cache_miss(&self, cache: &str) {
+        self.0.cache_misses.with_label_values(&[cache]).inc();
+    }
+
+    fn outcome(&self, kind: &str, operation: &str, result: &str) {
+        self.0
+            .outcomes
+            .with_label_values(&[kind, operation, result])
+            .inc();
+    }
+
+    /// The driver's command events: latency per command name and outcome.
+    pub fn command_events(&self) -> EventHandler<CommandEvent> {
+        let metrics = self.clone();
+        EventHandler::callback(move |event| {
+            let (name, outcome, duration) = match &event {
+                CommandEvent::Succeeded(e) => (&e.command_name, "ok", e.duration),
+                CommandEvent::Failed(e) => (&e.command_name, "error", e.duration),
+                _ => return,
+            };
+            metrics
+                .0
+                .command_seconds
+                .with_label_values(&[name.as_str(), outcome])
+                .observe(duration.as_secs_f64());
+        })
+    }
+
+    /// The driver's connection-pool events: open and checked-out
+    /// connections per server, checkout failures, pool clears.
+    pub fn pool_events(&self) -> EventHandler<CmapEvent> {
+        let metrics = self.clone();
+        EventHandler::callback(move |event| {
+            let inner = &metrics.0;
+            match &event {
+                CmapEvent::ConnectionCreated(e) => inner
+                    .pool_connections
+                    .with_label_values(&[&e.address.to_string()])
+                    .inc(),
+                CmapEvent::ConnectionClosed(e) => inner
+                    .pool_connections
+                    .with_label_values(&[&e.address.to_string()])
+                    .dec(),
+                CmapEvent::ConnectionCheckedOut(e) => inner
+                    .pool_in_use
+                    .with_label_values(&[&e.address.to_string()])
+                    .inc(),
+                CmapEvent::ConnectionCheckedIn(e) => inner
+                    .pool_in_use
+                    .with_label_values(&[&e.address.to_string()])
+                    .dec(),
+                CmapEvent::ConnectionCheckoutFailed(e) => {
+                    let reason = match e.reason {
+                        ConnectionCheckoutFailedReason::Timeout => "timeout",
+                        _ => "connection_error",
+                    };
+                    inner
+                        .pool_checkout_failures
+                        .with_label_values(&[reason])
+                        .inc();
+                }
+                CmapEvent::PoolCleared(e) => inner
+                    .pool_cleared
+                    .with_label_values(&[&e.address.to_string()])
+                    .inc(),
+                _ => {}
+            }
+        })
+    }
+
+    /// The members as the replica set reported them just now; members no
+    /// longer reported disappear from the series.
+    pub fn set_members(&self, members: &[ReplicaSetMember]) {
+        let inner = &self.0;
+        inner.member_up.reset();
+        inner.member_lag.reset();
+        for member in members {
+            let up = member.healthy.unwrap_or(member.state != "UNKNOWN");
+            inner
+                .member_up
+                .with_label_values(&[member.host.as_str(), member.state.as_str()])
+                .set(i64::from(up));
+            if let Some(lag) = member.lag_ms {
+                inner
+                    .member_lag
+                    .with_label_values(&[member.host.as_str()])
+                    .set(lag as f64 / 1000.0);
+            }
+        }
+    }
+
+    /// Fed from the driver's topology events (see `store::topology`).
+    pub fn set_primary_known(&self, known: bool) {
+        self.0.primary_known.set(i64::from(known));
+    }
+}
+
+/// Which requests are bookings or reservations, by method and route
+/// pattern, and the operation each one is.
+const OUTCOME_ROUTES: [(&str, &str, &str, &str); 9] = [
+    ("POST", "/api/v1/performances/{id}/holds", "seat", "hold"),
+    ("POST", "/api/v1/performances/{id}/bookings", "seat", "book"),
+    ("POST", "/api/v1/holds/{id}/confirm", "seat", "confirm"),
+    ("DELETE", "/api/v1/holds/{id}", "seat", "release"),
+    ("POST", "/api/v1/bookings/{id}/cancel", "seat", "cancel"),
+    ("POST", "/api/v1/reservations", "room", "reserve"),
+    ("POST", "/api/v1/reservations/{id}/cancel", "room", "cancel"),
+    (
+        "POST",
+        "/api/v1/reservations/{id}/approve",
+        "room",
+        "approve",
+    ),
+    ("POST", "/api/v1/reservations/{id}/reject", "room", "reject"),
+];
+
+/// Counts the outcome of every booking and reservation request: `ok`,
+/// `replayed` (an `Idempotency-Key` repeat), or the error code answered.
+pub async fn record_outcomes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let route = req.match_pattern().and_then(|pattern| {
+        OUTCOME_ROUTES
+            .iter()
+            .find(|(method, path, _, _)| *path == pattern && *method == req.method().as_str())
+    });
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let response = next.call(req).await;
+    if let (Some((_, _, kind, operation)), Some(metrics)) = (route, metrics) {
+        let result = match &response {
+            Ok(response) => outcome_of(response),
+            Err(error) => error
+                .as_error::<ApiError>()
+                .map_or_else(|| "error".to_owned(), ApiError::code_name),
+        };
+        metrics.outcome(kind, operation, &result);
+    }
+    response
+}
+
+fn outcome_of<B>(response: &ServiceResponse<B>) -> String {
+    if let Some(error) = response.response().error() {
+        return error
+            .as_error::<ApiError>()
+            .map_or_else(|| "error".to_owned(), ApiError::code_name);
+    }
+    if response.headers().contains_key("Idempotent-Replayed") {
+        "replayed".to_owned()
+    } else if response.status().is_success() {
+        "ok".to_owned()
+    } else {
+        format!("status_{}", response.status().as_u16())
+    }
+}
+
+/// Prometheus scrapes this instance's metrics here. Each scrape also asks
+/// the replica set for its members' states and lag (as readiness does).
+#[get("/metrics")]
+pub async fn metrics_endpoint(
+    metrics: web::Data<Metrics>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, ApiError> {
+    let report = store.replica_set_report().await;
+    metrics.set_members(&report.members);
+    Ok(HttpResponse::Ok()
+        .content_type(TextEncoder::new().format_type())
+        .body(metrics.render()?))
+}
