@@ -12,6 +12,8 @@ cd "$ROOT"
 ensure_web_tools
 build_web
 ensure_browser
+# promtool checks /metrics and the alert rules as Prometheus would.
+ensure_apt promtool prometheus
 
 if [ -z "${MONGODB_URI:-}" ]; then
   ensure_secantus
@@ -21,5 +23,17 @@ if [ -z "${MONGODB_URI:-}" ]; then
   export MONGODB_URI="mongodb://127.0.0.1:$DB_PORT/?replicaSet=secantus"
 fi
 
+# The shutdown tests send SIGTERM to a real `api` process.
+say "building the api binary"
+cargo build -p api
+export API_BIN="${API_BIN:-$ROOT/target/debug/api}"
+
 say "running the tests against $MONGODB_URI"
 cargo test --workspace --exclude web -- --test-threads "${TEST_THREADS:-8}"
+
+# Public catalogue reads may go to secondaries: the API and cluster tests
+# again with that read preference (decisions and a user's own data still
+# read the primary, so every test must pass unchanged).
+say "running the API and cluster tests again with database.read_preference = secondaryPreferred"
+APP_DATABASE__READ_PREFERENCE=secondaryPreferred APP_DATABASE__MAX_STALENESS_SECONDS=90 \
+  cargo test -p tests --test api --test cluster -- --test-threads "${TEST_THREADS:-8}"

@@ -3,6 +3,9 @@
 
 pub mod db;
 pub mod events;
+pub mod failover;
+pub mod invariants;
+pub mod storm;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -88,6 +91,18 @@ pub fn test_settings(db_uri: &str) -> Settings {
     settings.auth.argon2_iterations = 1;
     settings.auth.bootstrap_admin_email = ADMIN_EMAIL.into();
     settings.auth.bootstrap_admin_password = ADMIN_PASSWORD.to_owned().into();
+    // The suite also runs with catalogue reads on secondaries
+    // (scripts/test.sh runs it again so).
+    if let Ok(preference) = std::env::var("APP_DATABASE__READ_PREFERENCE") {
+        settings.database.read_preference =
+            serde_json::from_value(serde_json::Value::String(preference.clone()))
+                .unwrap_or_else(|e| panic!("APP_DATABASE__READ_PREFERENCE={preference}: {e}"));
+    }
+    if let Ok(seconds) = std::env::var("APP_DATABASE__MAX_STALENESS_SECONDS") {
+        settings.database.max_staleness_seconds = seconds
+            .parse()
+            .unwrap_or_else(|e| panic!("APP_DATABASE__MAX_STALENESS_SECONDS={seconds}: {e}"));
+    }
     settings
 }
 
@@ -122,6 +137,43 @@ pub async fn spawn_app_serving_web_with(change: impl FnOnce(&mut Settings)) -> T
     settings.application.static_dir = dist.display().to_string();
     change(&mut settings);
     spawn_app_with(settings).await
+}
+
+/// Runs Prometheus's `promtool` (`PROMTOOL`, else from `PATH`; Debian's
+/// `prometheus` package, which scripts/test.sh installs) with `args`,
+/// feeding it `stdin`. Panics with what to do when it is missing.
+pub fn promtool(args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let tool = std::env::var("PROMTOOL").unwrap_or_else(|_| "promtool".into());
+    let mut child = Command::new(&tool)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot run {tool} ({e}): install Debian's prometheus package (scripts/test.sh does) or set PROMTOOL")
+        });
+    let mut input = child.stdin.take().expect("promtool stdin");
+    input
+        .write_all(stdin.unwrap_or_default().as_bytes())
+        .expect("promtool reads its input");
+    drop(input);
+    child.wait_with_output().expect("promtool finishes")
+}
+
+/// `n` API instances on one database (the one `settings` names), started
+/// at the same moment, as a cluster's instances are.
+pub async fn spawn_cluster(n: usize, settings: Settings) -> Vec<TestApp> {
+    futures::future::join_all((0..n).map(|_| spawn_app_with(settings.clone()))).await
+}
+
+/// Held by tests that load the machine heavily or measure waits (storms,
+/// failovers, rushes over several instances), so they run one at a time.
+pub async fn heavy_test_turn() -> tokio::sync::MutexGuard<'static, ()> {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    TURN.lock().await
 }
 
 pub async fn spawn_app_with(settings: Settings) -> TestApp {

@@ -22,13 +22,54 @@ async fn readiness_reports_the_replica_set_and_its_primary() {
     assert_eq!(ready.status, "ready");
     assert!(ready.database_reachable && ready.indexes_ready);
     assert!(ready.replica_set.is_some(), "{ready:?}");
-    let primary = ready.primary.expect("a primary");
+    let primary = ready.primary.clone().expect("a primary");
     assert!(
         ready
             .members
             .iter()
-            .any(|m| m.host == primary && m.role == "primary")
+            .any(|m| m.host == primary && m.role == "primary" && m.state == "PRIMARY"),
+        "{ready:?}"
     );
+    assert!(ready.members_source.is_some(), "{ready:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_answers_503_during_an_election_and_names_the_primary_after_it() {
+    let server = tests::DbServer::started();
+    let app = tests::spawn_app_with(tests::test_settings(&server.uri())).await;
+    app.get("/api/v1/health/ready", None)
+        .await
+        .assert_status(200);
+    let watch = tests::failover::Watch::connect(&server.uri())
+        .await
+        .unwrap();
+
+    watch.step_down(2).await.unwrap();
+    let during = app.get("/api/v1/health/ready", None).await;
+    watch
+        .until(true, std::time::Duration::from_secs(60))
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let after = loop {
+        let response = app.get("/api/v1/health/ready", None).await;
+        if response.status == 200 || std::time::Instant::now() > deadline {
+            break response;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+
+    during.assert_status(503);
+    assert!(during.headers.contains_key("retry-after"));
+    let during: Readiness = during.json();
+    assert_eq!(during.primary, None, "{during:?}");
+    assert!(during.database_reachable, "the member still answers");
+    assert!(
+        during.members.iter().any(|m| m.state == "SECONDARY"),
+        "{during:?}"
+    );
+    after.assert_status(200);
+    assert!(after.json::<Readiness>().primary.is_some());
 }
 
 #[tokio::test]

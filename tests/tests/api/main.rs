@@ -4,7 +4,9 @@
 mod auth;
 mod concurrency;
 mod demo_data;
+mod deploy;
 mod health;
+mod metrics;
 mod openapi;
 mod outage;
 mod reservations;

@@ -1,0 +1,172 @@
+//! The booking invariants, checked by reading a database directly: what
+//! must hold after any storm, race or fault, whatever the API answered.
+
+use std::collections::{HashMap, HashSet};
+
+use futures::TryStreamExt;
+use mongodb::Database;
+use mongodb::bson::oid::ObjectId;
+use mongodb::bson::{Bson, Document, doc};
+
+/// Reads every document of `collection` matching `filter`.
+pub async fn documents(
+    db: &Database,
+    collection: &str,
+    filter: Document,
+) -> Result<Vec<Document>, String> {
+    db.collection::<Document>(collection)
+        .find(filter)
+        .await
+        .map_err(|e| format!("reading {collection}: {e}"))?
+        .try_collect()
+        .await
+        .map_err(|e| format!("reading {collection}: {e}"))
+}
+
+fn id(doc: &Document, key: &str) -> String {
+    doc.get_object_id(key)
+        .map(|id| id.to_hex())
+        .unwrap_or_else(|_| format!("<no {key}>"))
+}
+
+fn number(doc: &Document, key: &str) -> i64 {
+    match doc.get(key) {
+        Some(Bson::Int64(n)) => *n,
+        Some(Bson::Int32(n)) => i64::from(*n),
+        _ => 0,
+    }
+}
+
+/// Every violation found: no seat in two confirmed bookings, seat
+/// documents agreeing with the bookings, no room cell claimed twice, every
+/// active reservation holding exactly its cells, every wallet equal to
+/// the sum of its ledger and never negative. Empty when all hold.
+pub async fn violations(db: &Database) -> Result<Vec<String>, String> {
+    let mut problems = Vec::new();
+    seats(db, &mut problems).await?;
+    rooms(db, &mut problems).await?;
+    wallets(db, &mut problems).await?;
+    Ok(problems)
+}
+
+async fn seats(db: &Database, problems: &mut Vec<String>) -> Result<(), String> {
+    let bookings = documents(db, "bookings", doc! { "status": "confirmed" }).await?;
+    let mut owner: HashMap<(String, String), String> = HashMap::new();
+    for booking in &bookings {
+        let booking_id = id(booking, "_id");
+        let performance = id(booking, "performance_id");
+        for seat in booking.get_array("seats").map_err(|e| e.to_string())? {
+            let label = seat.as_str().unwrap_or_default().to_owned();
+            if let Some(other) =
+                owner.insert((performance.clone(), label.clone()), booking_id.clone())
+            {
+                problems.push(format!(
+                    "seat {label} of performance {performance} is in bookings {other} and {booking_id}"
+                ));
+            }
+        }
+    }
+    let booked = documents(db, "seats", doc! { "state": "booked" }).await?;
+    let mut seen = HashSet::new();
+    for seat in &booked {
+        let key = (
+            id(seat, "performance_id"),
+            seat.get_str("label").unwrap_or_default().to_owned(),
+        );
+        let booking = id(seat, "booking_id");
+        if owner.get(&key) != Some(&booking) {
+            problems.push(format!(
+                "seat {} of performance {} is booked by {booking}, which is no confirmed booking of it",
+                key.1, key.0
+            ));
+        }
+        seen.insert(key);
+    }
+    for (performance, label) in owner.keys() {
+        if !seen.contains(&(performance.clone(), label.clone())) {
+            problems.push(format!(
+                "seat {label} of performance {performance} is in a confirmed booking but not marked booked"
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn rooms(db: &Database, problems: &mut Vec<String>) -> Result<(), String> {
+    let cells = documents(db, "room_slots", doc! {}).await?;
+    let mut claimed: HashMap<(String, i64), String> = HashMap::new();
+    let mut per_reservation: HashMap<String, usize> = HashMap::new();
+    for cell in &cells {
+        let room = id(cell, "room_id");
+        let at = cell
+            .get_datetime("cell")
+            .map(|t| t.timestamp_millis())
+            .unwrap_or_default();
+        let reservation = id(cell, "reservation_id");
+        if let Some(other) = claimed.insert((room.clone(), at), reservation.clone()) {
+            problems.push(format!(
+                "cell {at} of room {room} is claimed by {other} and {reservation}"
+            ));
+        }
+        *per_reservation.entry(reservation).or_default() += 1;
+    }
+    let active = documents(
+        db,
+        "reservations",
+        doc! { "status": { "$in": ["pending", "approved"] } },
+    )
+    .await?;
+    let mut active_ids = HashSet::new();
+    for reservation in &active {
+        let reservation_id = id(reservation, "_id");
+        let (Ok(start), Ok(end)) = (
+            reservation.get_datetime("start"),
+            reservation.get_datetime("end"),
+        ) else {
+            problems.push(format!("reservation {reservation_id} has no range"));
+            continue;
+        };
+        // Cells are five minutes on a UTC grid.
+        let first = start.timestamp_millis().div_euclid(300_000);
+        let last = (end.timestamp_millis() + 299_999).div_euclid(300_000);
+        let expected = usize::try_from(last - first).unwrap_or(0);
+        let held = per_reservation.get(&reservation_id).copied().unwrap_or(0);
+        if held != expected {
+            problems.push(format!(
+                "reservation {reservation_id} holds {held} cells instead of {expected}"
+            ));
+        }
+        active_ids.insert(reservation_id);
+    }
+    for reservation in per_reservation.keys() {
+        if !active_ids.contains(reservation) {
+            problems.push(format!(
+                "cells are claimed by {reservation}, which is no active reservation"
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn wallets(db: &Database, problems: &mut Vec<String>) -> Result<(), String> {
+    let mut sums: HashMap<ObjectId, i64> = HashMap::new();
+    for entry in documents(db, "ledger", doc! {}).await? {
+        if let Ok(user) = entry.get_object_id("user_id") {
+            *sums.entry(user).or_default() += number(&entry, "amount");
+        }
+    }
+    for wallet in documents(db, "wallets", doc! {}).await? {
+        let user = wallet.get_object_id("_id").map_err(|e| e.to_string())?;
+        let balance = number(&wallet, "balance");
+        let ledger = sums.get(&user).copied().unwrap_or(0);
+        if balance < 0 {
+            problems.push(format!("wallet {user} is negative: {balance}"));
+        }
+        if balance != ledger {
+            problems.push(format!(
+                "wallet {user} holds {balance} but its ledger sums to {ledger}"
+            ));
+        }
+    }
+    Ok(())
+}
