@@ -205,12 +205,15 @@ impl Store {
             let value = match body(&mut session).await {
                 Ok(value) => value,
                 Err(error) => {
-                    // This attempt is over. The dropped session aborts it in
-                    // the background: aborting here would wait for a
-                    // primary when there is none, and most failed attempts
-                    // (write conflicts, elections) are aborted by the
-                    // server already.
-                    session = self.client.start_session().await?;
+                    // This attempt is over; the next runs on a fresh
+                    // session while the failed one is aborted in the
+                    // background. Aborting here would wait for a primary
+                    // when there is none.
+                    let failed =
+                        std::mem::replace(&mut session, self.client.start_session().await?);
+                    if matches!(&error, ApiError::Database(e) if is_unavailable(e)) {
+                        self.abort_once_primary_is_back(failed);
+                    }
                     if !is_labelled(&error, TRANSIENT_TRANSACTION_ERROR) {
                         return Err(error);
                     }
@@ -237,6 +240,27 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// Aborts `session`'s transaction once a primary is known again (or
+    /// gives up after a minute). A server may keep a transaction open
+    /// through a step-down (SecantusDB does; mongod aborts it), and an
+    /// abort sent while there is no primary is lost: the transaction would
+    /// then hold its seat, guard and wallet documents until its lifetime
+    /// ran out, and the buyer's next attempts would meet write conflicts.
+    /// (A session dropped without this aborts in the background at once,
+    /// which is enough while the primary is there.)
+    fn abort_once_primary_is_back(&self, mut session: ClientSession) {
+        let topology = self.topology.clone();
+        tokio::spawn(async move {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while !topology.writable() && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            // Nothing more to do if it fails: the transaction is gone, or
+            // its lifetime limit ends it.
+            let _ = session.abort_transaction().await;
+        });
     }
 
     /// Decides whether a transaction that failed with a retryable `error`
@@ -272,7 +296,7 @@ impl Store {
             self.metrics.transaction_retry(why);
             return Ok(());
         }
-        tracing::warn!(error = %error, "transaction abandoned at its deadline");
+        tracing::warn!(error = ?error, "transaction abandoned at its deadline");
         Err(match retry {
             Retry::Attempt => {
                 self.metrics.transaction_giveup(TransactionEvent::Busy);

@@ -37,6 +37,15 @@ impl TopologyWatch {
         })
     }
 
+    /// Whether the driver knows a writable primary now.
+    pub fn writable(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(TopologyDescription::has_writable_server)
+    }
+
     fn latest(&self) -> Option<TopologyDescription> {
         self.0
             .lock()
