@@ -445,3 +445,41 @@ pub async fn metrics_endpoint(
         .content_type(TextEncoder::new().format_type())
         .body(metrics.render()?))
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    use super::*;
+
+    #[test]
+    fn every_counted_operation_is_a_route_with_that_method() {
+        let paths = crate::openapi::ApiDoc::openapi().paths.paths;
+        for (method, path, _, _) in OUTCOME_ROUTES {
+            let item = paths
+                .get(path)
+                .unwrap_or_else(|| panic!("{path} is not a route"));
+            let operation = match method {
+                "POST" => &item.post,
+                "DELETE" => &item.delete,
+                other => panic!("unexpected method {other}"),
+            };
+            assert!(operation.is_some(), "{method} {path} is not a route");
+        }
+    }
+
+    #[test]
+    fn every_metric_is_defined_and_registered() {
+        let metrics = Metrics::new().unwrap();
+        metrics.transaction_retry(TransactionEvent::WriteConflict);
+        metrics.cache_hit("shows");
+
+        let text = metrics.render().unwrap();
+
+        assert!(
+            text.contains("reservations_db_transaction_retries_total{reason=\"write_conflict\"} 1")
+        );
+        assert!(text.contains("reservations_cache_hits_total{cache=\"shows\"} 1"));
+        assert!(text.contains("reservations_build_info{version="));
+    }
+}
