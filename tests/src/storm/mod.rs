@@ -191,38 +191,43 @@ async fn client(
 #[derive(Debug, Clone)]
 pub struct ReadySample {
     pub instance: usize,
+    /// When the answer came.
     pub at: Instant,
     pub status: u16,
     pub primary: Option<String>,
 }
 
-/// Asks every instance's `/health/ready` every 100 ms until `stop`.
+/// Asks every instance's `/health/ready`, each on its own, 100 ms after
+/// its previous answer, until `stop`.
 pub async fn watch_readiness(
     http: &Http,
     bases: &[String],
     stop: Arc<AtomicBool>,
 ) -> Vec<ReadySample> {
-    let mut samples = Vec::new();
-    while !stop.load(Ordering::Relaxed) {
-        for (instance, base) in bases.iter().enumerate() {
-            let at = Instant::now();
-            let reply = http
-                .send(
-                    Method::GET,
-                    &format!("{base}/api/v1/health/ready"),
-                    None,
-                    None,
-                    None,
-                )
-                .await;
-            samples.push(ReadySample {
-                instance,
-                at,
-                status: reply.status,
-                primary: reply.body["primary"].as_str().map(str::to_owned),
-            });
+    let watchers = bases.iter().enumerate().map(|(instance, base)| {
+        let stop = Arc::clone(&stop);
+        async move {
+            let mut samples = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let reply = http
+                    .send(
+                        Method::GET,
+                        &format!("{base}/api/v1/health/ready"),
+                        None,
+                        None,
+                        None,
+                    )
+                    .await;
+                samples.push(ReadySample {
+                    instance,
+                    at: Instant::now(),
+                    status: reply.status,
+                    primary: reply.body["primary"].as_str().map(str::to_owned),
+                });
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            samples
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    samples
+    });
+    join_all(watchers).await.into_iter().flatten().collect()
 }

@@ -23,6 +23,8 @@ pub struct Report {
     pub unanswered: usize,
     pub replayed: usize,
     pub longest_wait: Duration,
+    /// Median and 99th percentile of the `201`s' waits outside the window.
+    pub usual_wait: (Duration, Duration),
     /// The three longest waits: what was asked and what came back.
     pub slowest: Vec<String>,
     /// From the fault to the primary's return.
@@ -70,6 +72,12 @@ impl std::fmt::Display for Report {
             self.slowest.join("; ")
         )?;
         writeln!(f, "window            {} ms", self.window.as_millis())?;
+        writeln!(
+            f,
+            "201s off window   p50 {} ms, p99 {} ms",
+            self.usual_wait.0.as_millis(),
+            self.usual_wait.1.as_millis()
+        )?;
         writeln!(f, "first 201 after   {}", recovery.join(", "))?;
         writeln!(
             f,
@@ -158,6 +166,19 @@ pub async fn account(
             )
         })
         .collect();
+    let mut usual: Vec<Duration> = records
+        .iter()
+        .filter(|r| r.status == 201 && (r.finished() < fault || r.started > back))
+        .map(|r| r.waited)
+        .collect();
+    usual.sort();
+    let quantile = |q: f64| {
+        usual
+            .get(((usual.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or_default()
+    };
+    report.usual_wait = (quantile(0.5), quantile(0.99));
     // Replays answer with the first booking, so count each booking once.
     seats.sort();
     seats.dedup();

@@ -127,7 +127,7 @@ async fn assert_survived(label: &str, cluster: &[TestApp], storm: &Storm) {
     for (i, (refused, ready)) in readiness.into_iter().enumerate() {
         assert!(
             refused,
-            "{label}: instance {i} said ready during the window"
+            "{label}: instance {i} never answered 503 during the window"
         );
         assert!(
             ready.is_some(),
@@ -176,6 +176,7 @@ async fn a_primary_killed_mid_storm_and_restarted_loses_nothing_acknowledged() {
                 std::thread::sleep(Duration::from_secs(3));
                 server.lock().unwrap().start();
             });
+            rig.watch.until(false, Duration::from_secs(10)).await?;
             Ok(struck)
         })
         .await;
