@@ -58,15 +58,31 @@ pub struct DatabaseSettings {
 
 /// Where public catalogue reads may go, in MongoDB's own names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
 pub enum ReadPreferenceSetting {
-    #[serde(rename = "primary")]
     Primary,
-    #[serde(rename = "primaryPreferred")]
     PrimaryPreferred,
-    #[serde(rename = "secondaryPreferred")]
     SecondaryPreferred,
-    #[serde(rename = "nearest")]
     Nearest,
+}
+
+impl TryFrom<String> for ReadPreferenceSetting {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        match name.as_str() {
+            "primary" => Ok(Self::Primary),
+            "primaryPreferred" => Ok(Self::PrimaryPreferred),
+            "secondaryPreferred" => Ok(Self::SecondaryPreferred),
+            "nearest" => Ok(Self::Nearest),
+            // `secondary` alone would leave catalogue pages down whenever
+            // no secondary answers, so it is not offered.
+            other => Err(format!(
+                "`{other}` is no read preference this API takes: use primary, \
+                 primaryPreferred, secondaryPreferred or nearest"
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,5 +161,55 @@ impl Settings {
             .add_source(File::from_str(BASE, FileFormat::Toml))
             .build()?
             .try_deserialize()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(extra: &str) -> Result<Settings, ConfigError> {
+        Config::builder()
+            .add_source(File::from_str(BASE, FileFormat::Toml))
+            .add_source(File::from_str(extra, FileFormat::Toml))
+            .build()?
+            .try_deserialize()
+    }
+
+    #[test]
+    fn a_mistyped_setting_is_refused_by_name() {
+        let error = with("[database]\nread_preferences = \"nearest\"").unwrap_err();
+
+        assert!(error.to_string().contains("read_preferences"), "{error}");
+    }
+
+    #[test]
+    fn a_read_preference_outside_the_four_is_refused_naming_them() {
+        let error = with("[database]\nread_preference = \"secondary\"").unwrap_err();
+
+        let message = error.to_string();
+        assert!(message.contains("`secondary`"), "{message}");
+        assert!(message.contains("secondaryPreferred"), "{message}");
+        assert_eq!(
+            with("[database]\nread_preference = \"secondaryPreferred\"")
+                .unwrap()
+                .database
+                .read_preference,
+            ReadPreferenceSetting::SecondaryPreferred
+        );
+    }
+
+    #[test]
+    fn every_setting_has_its_environment_variable() {
+        let names = Settings::environment_variables().unwrap();
+
+        for name in [
+            "APP_DATABASE__READ_PREFERENCE",
+            "APP_APPLICATION__SHUTDOWN_GRACE_SECONDS",
+            "APP_EVENTS__CACHE_TTL_MS",
+            "MONGODB_URI",
+        ] {
+            assert!(names.iter().any(|n| n == name), "{name} missing: {names:?}");
+        }
     }
 }

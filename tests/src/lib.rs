@@ -94,9 +94,10 @@ pub fn test_settings(db_uri: &str) -> Settings {
     // The suite also runs with catalogue reads on secondaries
     // (scripts/test.sh runs it again so).
     if let Ok(preference) = std::env::var("APP_DATABASE__READ_PREFERENCE") {
-        settings.database.read_preference =
-            serde_json::from_value(serde_json::Value::String(preference.clone()))
-                .unwrap_or_else(|e| panic!("APP_DATABASE__READ_PREFERENCE={preference}: {e}"));
+        settings.database.read_preference = preference
+            .clone()
+            .try_into()
+            .unwrap_or_else(|e| panic!("APP_DATABASE__READ_PREFERENCE={preference}: {e}"));
     }
     if let Ok(seconds) = std::env::var("APP_DATABASE__MAX_STALENESS_SECONDS") {
         settings.database.max_staleness_seconds = seconds
