@@ -105,11 +105,11 @@ where
     }
     match (work.await, key) {
         (Ok(value), _) => Ok(HttpResponse::build(status).json(value)),
+        // Without a primary there is nothing to look up: answer 503 now.
+        (Err(error), Some(_)) if error.is_unavailable() => Err(error),
         // A concurrent repeat committed first: whatever this attempt ran
         // into (the recorded key, or the seats the first one took), the
         // answer is the first response.
-        // Without a primary there is nothing to look up: answer 503 now.
-        (Err(error), Some(_)) if error.is_unavailable() => Err(error),
         (Err(error), Some(key)) => match store.idempotent_response(key).await? {
             Some(first) => replay(first, key),
             None if matches!(error, ApiError::AlreadyRecorded) => {

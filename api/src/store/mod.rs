@@ -14,27 +14,26 @@ pub mod seats;
 pub mod sessions;
 pub mod shows;
 pub mod topology;
+mod transaction;
 pub mod users;
 pub mod venues;
 pub mod wallet;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bson::oid::ObjectId;
-
-use mongodb::error::{TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
 use mongodb::options::{
     Acknowledgment, ClientOptions, DatabaseOptions, ReadConcern, ReadPreference,
     ReadPreferenceOptions, SelectionCriteria, WriteConcern,
 };
-use mongodb::{Client, ClientSession, Collection, Database};
+use mongodb::{Client, Collection, Database};
 use secrecy::ExposeSecret;
 
 use crate::configuration::{DatabaseSettings, ReadPreferenceSetting};
-use crate::error::{ApiError, is_unavailable};
-use crate::metrics::{Metrics, TransactionEvent};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
 
 /// Handle to the database, cheap to clone.
 #[derive(Clone)]
@@ -137,10 +136,6 @@ impl Store {
         &self.db
     }
 
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
-    }
-
     pub fn collection<T: Send + Sync>(&self, name: &str) -> Collection<T> {
         self.db.collection(name)
     }
@@ -167,193 +162,7 @@ impl Store {
     pub fn mark_ready(&self) {
         self.indexes_ready.store(true, Ordering::Release);
     }
-
-    /// Runs `body` in a snapshot transaction with a majority, journaled
-    /// commit, retrying the whole body on transient errors (write
-    /// conflicts, elections) and the commit on unknown results, as the
-    /// driver's documentation prescribes. Gives up with `503` after the
-    /// configured timeout, or sooner once no primary has answered for the
-    /// server-selection timeout, so a request never hangs through an
-    /// election: it either finishes on the new primary or is refused
-    /// within a few seconds.
-    pub async fn transaction<R>(
-        &self,
-        mut body: impl AsyncFnMut(&mut ClientSession) -> Result<R, ApiError>,
-    ) -> Result<R, ApiError> {
-        let deadline = Instant::now() + self.transaction_timeout;
-        let mut outage = Outage::new(self.outage_patience);
-        let mut session = self.client.start_session().await?;
-        let mut attempt: u32 = 0;
-        'attempt: loop {
-            if attempt > 0 {
-                let backoff = backoff(attempt);
-                if Instant::now() + backoff >= deadline {
-                    self.metrics.transaction_giveup(TransactionEvent::Busy);
-                    return Err(ApiError::Unavailable(
-                        "the database is too busy to finish this change; retry shortly",
-                    ));
-                }
-                tokio::time::sleep(backoff).await;
-            }
-            attempt += 1;
-            let attempt_started = Instant::now();
-            // The commit inherits the client's write concern: majority, journaled.
-            session
-                .start_transaction()
-                .read_concern(ReadConcern::snapshot())
-                .await?;
-            let value = match body(&mut session).await {
-                Ok(value) => value,
-                Err(error) => {
-                    // This attempt is over; the next runs on a fresh
-                    // session while the failed one is aborted in the
-                    // background. Aborting here would wait for a primary
-                    // when there is none.
-                    let failed =
-                        std::mem::replace(&mut session, self.client.start_session().await?);
-                    if matches!(&error, ApiError::Database(e) if is_unavailable(e)) {
-                        self.abort_once_primary_is_back(failed);
-                    }
-                    if !is_labelled(&error, TRANSIENT_TRANSACTION_ERROR) {
-                        return Err(error);
-                    }
-                    let since = attempt_started;
-                    self.retry_or_give_up(error, &mut outage, since, deadline, Retry::Attempt)?;
-                    continue 'attempt;
-                }
-            };
-            loop {
-                let commit_started = Instant::now();
-                let error = match session.commit_transaction().await {
-                    Ok(()) => return Ok(value),
-                    Err(e) => ApiError::Database(e),
-                };
-                let since = commit_started;
-                if is_labelled(&error, UNKNOWN_TRANSACTION_COMMIT_RESULT) {
-                    self.retry_or_give_up(error, &mut outage, since, deadline, Retry::Commit)?;
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                } else if is_labelled(&error, TRANSIENT_TRANSACTION_ERROR) {
-                    self.retry_or_give_up(error, &mut outage, since, deadline, Retry::Attempt)?;
-                    continue 'attempt;
-                } else {
-                    return Err(error);
-                }
-            }
-        }
-    }
-
-    /// Aborts `session`'s transaction once a primary is known again (or
-    /// gives up after a minute). A server may keep a transaction open
-    /// through a step-down (SecantusDB does; mongod aborts it), and an
-    /// abort sent while there is no primary is lost: the transaction would
-    /// then hold its seat, guard and wallet documents until its lifetime
-    /// ran out, and the buyer's next attempts would meet write conflicts.
-    /// (A session dropped without this aborts in the background at once,
-    /// which is enough while the primary is there.)
-    fn abort_once_primary_is_back(&self, mut session: ClientSession) {
-        let topology = self.topology.clone();
-        tokio::spawn(async move {
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while !topology.writable() && Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            // Nothing more to do if it fails: the transaction is gone, or
-            // its lifetime limit ends it.
-            let _ = session.abort_transaction().await;
-        });
-    }
-
-    /// Decides whether a transaction that failed with a retryable `error`
-    /// runs (or commits) again, counting the retry; otherwise answers
-    /// with the `503` to give. `since` is when the failed step began: the
-    /// driver may already have spent the server-selection timeout on it.
-    fn retry_or_give_up(
-        &self,
-        error: ApiError,
-        outage: &mut Outage,
-        since: Instant,
-        deadline: Instant,
-        retry: Retry,
-    ) -> Result<(), ApiError> {
-        let in_time = Instant::now() < deadline;
-        let unavailable = matches!(&error, ApiError::Database(e) if is_unavailable(e));
-        if unavailable {
-            if outage.may_retry(since) && in_time {
-                self.metrics
-                    .transaction_retry(TransactionEvent::Unavailable);
-                return Ok(());
-            }
-            self.metrics
-                .transaction_giveup(TransactionEvent::Unavailable);
-            // Answered as 503 "the database is unreachable".
-            return Err(error);
-        }
-        let why = match retry {
-            Retry::Attempt => TransactionEvent::WriteConflict,
-            Retry::Commit => TransactionEvent::UnknownCommitResult,
-        };
-        if in_time {
-            self.metrics.transaction_retry(why);
-            return Ok(());
-        }
-        tracing::warn!(error = ?error, "transaction abandoned at its deadline");
-        Err(match retry {
-            Retry::Attempt => {
-                self.metrics.transaction_giveup(TransactionEvent::Busy);
-                ApiError::Unavailable(
-                    "the database is too busy to finish this change; retry shortly",
-                )
-            }
-            Retry::Commit => {
-                self.metrics.transaction_giveup(why);
-                ApiError::Unavailable(
-                    "the database did not confirm this change in time; retry shortly \
-                     (a repeat with the same Idempotency-Key gets the first outcome)",
-                )
-            }
-        })
-    }
 }
-
-/// What a retry repeats: the whole transaction, or only its commit.
-#[derive(Debug, Clone, Copy)]
-enum Retry {
-    Attempt,
-    Commit,
-}
-
-/// How long a change has gone without a primary.
-struct Outage {
-    since: Option<Instant>,
-    patience: Duration,
-}
-
-impl Outage {
-    fn new(patience: Duration) -> Self {
-        Self {
-            since: None,
-            patience,
-        }
-    }
-
-    /// Whether to try again: only within `patience` of the start of the
-    /// first step that failed to reach a primary (`since`), so an election
-    /// costs a change at most that much more.
-    fn may_retry(&mut self, since: Instant) -> bool {
-        self.since.get_or_insert(since).elapsed() < self.patience
-    }
-}
-
-fn is_labelled(error: &ApiError, label: &str) -> bool {
-    matches!(error, ApiError::Database(e) if e.contains_label(label))
-}
-
-/// Exponential backoff with full jitter: up to 5 ms x 1.5^attempt, capped at 250 ms.
-fn backoff(attempt: u32) -> Duration {
-    let ceiling = (5.0 * 1.5f64.powi(attempt.min(20) as i32)).min(250.0);
-    Duration::from_micros((rand::random::<f64>() * ceiling * 1000.0) as u64)
-}
-
 /// Time zone of documents stored before they carried one.
 pub fn default_time_zone() -> String {
     crate::domain::room::DEFAULT_TIME_ZONE.to_owned()
@@ -387,12 +196,5 @@ mod tests {
     #[test]
     fn regex_metacharacters_are_escaped() {
         assert_eq!(regex_escape("1.층 (A)"), "1\\.층 \\(A\\)");
-    }
-
-    #[test]
-    fn backoff_grows_but_stays_bounded() {
-        for attempt in 1..50 {
-            assert!(backoff(attempt) <= Duration::from_millis(250));
-        }
     }
 }

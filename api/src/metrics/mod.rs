@@ -13,14 +13,10 @@
 
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::{HttpResponse, get, web};
+mod driver;
+mod http;
+
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
-use mongodb::event::EventHandler;
-use mongodb::event::cmap::{CmapEvent, ConnectionCheckoutFailedReason};
-use mongodb::event::command::CommandEvent;
 use prometheus::{
     Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
     Registry, TextEncoder,
@@ -28,7 +24,8 @@ use prometheus::{
 use shared::ReplicaSetMember;
 
 use crate::error::ApiError;
-use crate::store::Store;
+
+pub use http::{metrics_endpoint, record_outcomes};
 
 /// Prefix of every metric name.
 pub const NAMESPACE: &str = "reservations";
@@ -280,70 +277,11 @@ impl Metrics {
         self.0.cache_misses.with_label_values(&[cache]).inc();
     }
 
-    fn outcome(&self, kind: &str, operation: &str, result: &str) {
+    pub(super) fn outcome(&self, kind: &str, operation: &str, result: &str) {
         self.0
             .outcomes
             .with_label_values(&[kind, operation, result])
             .inc();
-    }
-
-    /// The driver's command events: latency per command name and outcome.
-    pub fn command_events(&self) -> EventHandler<CommandEvent> {
-        let metrics = self.clone();
-        EventHandler::callback(move |event| {
-            let (name, outcome, duration) = match &event {
-                CommandEvent::Succeeded(e) => (&e.command_name, "ok", e.duration),
-                CommandEvent::Failed(e) => (&e.command_name, "error", e.duration),
-                _ => return,
-            };
-            metrics
-                .0
-                .command_seconds
-                .with_label_values(&[name.as_str(), outcome])
-                .observe(duration.as_secs_f64());
-        })
-    }
-
-    /// The driver's connection-pool events: open and checked-out
-    /// connections per server, checkout failures, pool clears.
-    pub fn pool_events(&self) -> EventHandler<CmapEvent> {
-        let metrics = self.clone();
-        EventHandler::callback(move |event| {
-            let inner = &metrics.0;
-            match &event {
-                CmapEvent::ConnectionCreated(e) => inner
-                    .pool_connections
-                    .with_label_values(&[&e.address.to_string()])
-                    .inc(),
-                CmapEvent::ConnectionClosed(e) => inner
-                    .pool_connections
-                    .with_label_values(&[&e.address.to_string()])
-                    .dec(),
-                CmapEvent::ConnectionCheckedOut(e) => inner
-                    .pool_in_use
-                    .with_label_values(&[&e.address.to_string()])
-                    .inc(),
-                CmapEvent::ConnectionCheckedIn(e) => inner
-                    .pool_in_use
-                    .with_label_values(&[&e.address.to_string()])
-                    .dec(),
-                CmapEvent::ConnectionCheckoutFailed(e) => {
-                    let reason = match e.reason {
-                        ConnectionCheckoutFailedReason::Timeout => "timeout",
-                        _ => "connection_error",
-                    };
-                    inner
-                        .pool_checkout_failures
-                        .with_label_values(&[reason])
-                        .inc();
-                }
-                CmapEvent::PoolCleared(e) => inner
-                    .pool_cleared
-                    .with_label_values(&[&e.address.to_string()])
-                    .inc(),
-                _ => {}
-            }
-        })
     }
 
     /// The members as the replica set reported them just now; members no
@@ -373,79 +311,6 @@ impl Metrics {
     }
 }
 
-/// Which requests are bookings or reservations, by method and route
-/// pattern, and the operation each one is.
-const OUTCOME_ROUTES: [(&str, &str, &str, &str); 9] = [
-    ("POST", "/api/v1/performances/{id}/holds", "seat", "hold"),
-    ("POST", "/api/v1/performances/{id}/bookings", "seat", "book"),
-    ("POST", "/api/v1/holds/{id}/confirm", "seat", "confirm"),
-    ("DELETE", "/api/v1/holds/{id}", "seat", "release"),
-    ("POST", "/api/v1/bookings/{id}/cancel", "seat", "cancel"),
-    ("POST", "/api/v1/reservations", "room", "reserve"),
-    ("POST", "/api/v1/reservations/{id}/cancel", "room", "cancel"),
-    (
-        "POST",
-        "/api/v1/reservations/{id}/approve",
-        "room",
-        "approve",
-    ),
-    ("POST", "/api/v1/reservations/{id}/reject", "room", "reject"),
-];
-
-/// Counts the outcome of every booking and reservation request: `ok`,
-/// `replayed` (an `Idempotency-Key` repeat), or the error code answered.
-pub async fn record_outcomes(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let route = req.match_pattern().and_then(|pattern| {
-        OUTCOME_ROUTES
-            .iter()
-            .find(|(method, path, _, _)| *path == pattern && *method == req.method().as_str())
-    });
-    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let response = next.call(req).await;
-    if let (Some((_, _, kind, operation)), Some(metrics)) = (route, metrics) {
-        let result = match &response {
-            Ok(response) => outcome_of(response),
-            Err(error) => error
-                .as_error::<ApiError>()
-                .map_or_else(|| "error".to_owned(), ApiError::code_name),
-        };
-        metrics.outcome(kind, operation, &result);
-    }
-    response
-}
-
-fn outcome_of<B>(response: &ServiceResponse<B>) -> String {
-    if let Some(error) = response.response().error() {
-        return error
-            .as_error::<ApiError>()
-            .map_or_else(|| "error".to_owned(), ApiError::code_name);
-    }
-    if response.headers().contains_key("Idempotent-Replayed") {
-        "replayed".to_owned()
-    } else if response.status().is_success() {
-        "ok".to_owned()
-    } else {
-        format!("status_{}", response.status().as_u16())
-    }
-}
-
-/// Prometheus scrapes this instance's metrics here. Each scrape also asks
-/// the replica set for its members' states and lag (as readiness does).
-#[get("/metrics")]
-pub async fn metrics_endpoint(
-    metrics: web::Data<Metrics>,
-    store: web::Data<Store>,
-) -> Result<HttpResponse, ApiError> {
-    let report = store.replica_set_report().await;
-    metrics.set_members(&report.members);
-    Ok(HttpResponse::Ok()
-        .content_type(TextEncoder::new().format_type())
-        .body(metrics.render()?))
-}
-
 #[cfg(test)]
 mod tests {
     use utoipa::OpenApi;
@@ -455,7 +320,7 @@ mod tests {
     #[test]
     fn every_counted_operation_is_a_route_with_that_method() {
         let paths = crate::openapi::ApiDoc::openapi().paths.paths;
-        for (method, path, _, _) in OUTCOME_ROUTES {
+        for (method, path, _, _) in http::OUTCOME_ROUTES {
             let item = paths
                 .get(path)
                 .unwrap_or_else(|| panic!("{path} is not a route"));
