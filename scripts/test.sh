@@ -28,14 +28,12 @@ say "building the api binary"
 cargo build -p api
 export API_BIN="${API_BIN:-$ROOT/target/debug/api}"
 
-# --show-output: the cluster tests print what they measured (acknowledged
-# against stored, 503s, longest wait, window) even when they pass.
 say "running the tests against $MONGODB_URI"
-cargo test --workspace --exclude web -- --test-threads "${TEST_THREADS:-8}" --show-output
+cargo test --workspace --exclude web -- --test-threads "${TEST_THREADS:-8}"
 
 # Public catalogue reads may go to secondaries: the API and cluster tests
 # again with that read preference (decisions and a user's own data still
 # read the primary, so every test must pass unchanged).
 say "running the API and cluster tests again with database.read_preference = secondaryPreferred"
 APP_DATABASE__READ_PREFERENCE=secondaryPreferred APP_DATABASE__MAX_STALENESS_SECONDS=90 \
-  cargo test -p tests --test api --test cluster -- --test-threads "${TEST_THREADS:-8}" --show-output
+  cargo test -p tests --test api --test cluster -- --test-threads "${TEST_THREADS:-8}"

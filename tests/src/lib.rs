@@ -140,6 +140,14 @@ pub async fn spawn_app_serving_web_with(change: impl FnOnce(&mut Settings)) -> T
     spawn_app_with(settings).await
 }
 
+/// Prints what a test measured straight to stderr, past the test
+/// harness's capture, so the figures show in every run's output, passing
+/// or not.
+pub fn report(figures: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{figures}");
+}
+
 /// Runs Prometheus's `promtool` (`PROMTOOL`, else from `PATH`; Debian's
 /// `prometheus` package, which scripts/test.sh installs) with `args`,
 /// feeding it `stdin`. Panics with what to do when it is missing.

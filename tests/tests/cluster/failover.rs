@@ -92,13 +92,15 @@ async fn assert_survived(label: &str, cluster: &[TestApp], storm: &Storm) {
     .await
     .expect("the database is read back");
     let readiness = readiness_summary(storm, INSTANCES);
-    println!("--- {label}: {CLIENTS} clients over {INSTANCES} instances ---\n{report}");
+    let mut figures =
+        format!("--- {label}: {CLIENTS} clients over {INSTANCES} instances ---\n{report}");
     for (i, (refused, ready)) in readiness.iter().enumerate() {
-        println!(
-            "readiness         instance {i}: 503 during the window: {refused}; 200 naming the primary {} after its return",
+        figures.push_str(&format!(
+            "\nreadiness         instance {i}: 503 during the window: {refused}; 200 naming the primary {} after its return",
             ready.map_or("never".to_owned(), |d| format!("{} ms", d.as_millis()))
-        );
+        ));
     }
+    tests::report(&figures);
 
     assert!(report.problems.is_empty(), "{label}: {:?}", report.problems);
     assert!(

@@ -157,11 +157,11 @@ async fn a_seat_booked_through_one_instance_is_taken_on_anothers_map_within_the_
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
 
-    println!(
+    tests::report(&format!(
         "instance B showed the seat booked {} ms after A booked it (cache ttl {} ms)",
         seen.as_millis(),
         ttl.as_millis()
-    );
+    ));
     // The ttl, plus one poll and one request of slack.
     assert!(seen <= ttl + Duration::from_millis(300), "{seen:?}");
 }
