@@ -36,30 +36,39 @@ pub async fn record_outcomes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let route = req.match_pattern().and_then(|pattern| {
-        OUTCOME_ROUTES
-            .iter()
-            .find(|(method, path, _, _)| *path == pattern && *method == req.method().as_str())
-    });
+    // Every counted operation is a POST or DELETE: reads skip the lookup.
+    let method = req.method().as_str();
+    let counted = method == "POST" || method == "DELETE";
+    let route = counted
+        .then(|| req.match_pattern())
+        .flatten()
+        .and_then(|pattern| {
+            OUTCOME_ROUTES
+                .iter()
+                .find(|(m, path, _, _)| *path == pattern && *m == method)
+        });
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let response = next.call(req).await;
     if let (Some((_, _, kind, operation)), Some(metrics)) = (route, metrics) {
         let result = match &response {
             Ok(response) => outcome_of(response),
-            Err(error) => error
-                .as_error::<ApiError>()
-                .map_or_else(|| "error".to_owned(), ApiError::code_name),
+            Err(error) => code_of(error),
         };
         metrics.outcome(kind, operation, &result);
     }
     response
 }
 
+/// The code the API answered an error with, e.g. `seat_taken`.
+fn code_of(error: &actix_web::Error) -> String {
+    error
+        .as_error::<ApiError>()
+        .map_or_else(|| "error".to_owned(), ApiError::code_name)
+}
+
 fn outcome_of<B>(response: &ServiceResponse<B>) -> String {
     if let Some(error) = response.response().error() {
-        return error
-            .as_error::<ApiError>()
-            .map_or_else(|| "error".to_owned(), ApiError::code_name);
+        return code_of(error);
     }
     if response.headers().contains_key("Idempotent-Replayed") {
         "replayed".to_owned()

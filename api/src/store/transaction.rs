@@ -56,7 +56,7 @@ impl Store {
                     // when there is none.
                     let failed =
                         std::mem::replace(&mut session, self.client.start_session().await?);
-                    if matches!(&error, ApiError::Database(e) if is_unavailable(e)) {
+                    if no_primary(&error) {
                         self.abort_once_primary_is_back(failed);
                     }
                     if !is_labelled(&error, TRANSIENT_TRANSACTION_ERROR) {
@@ -121,7 +121,7 @@ impl Store {
         retry: Retry,
     ) -> Result<(), ApiError> {
         let in_time = Instant::now() < deadline;
-        let unavailable = matches!(&error, ApiError::Database(e) if is_unavailable(e));
+        let unavailable = no_primary(&error);
         if unavailable {
             if outage.may_retry(since) && in_time {
                 self.metrics
@@ -187,6 +187,12 @@ impl Outage {
     fn may_retry(&mut self, since: Instant) -> bool {
         self.since.get_or_insert(since).elapsed() < self.patience
     }
+}
+
+/// Whether the database could not be reached (no primary, a lost
+/// connection), as opposed to a conflict or a refusal.
+fn no_primary(error: &ApiError) -> bool {
+    matches!(error, ApiError::Database(e) if is_unavailable(e))
 }
 
 fn is_labelled(error: &ApiError, label: &str) -> bool {
