@@ -29,11 +29,12 @@ fn id(doc: &Document, key: &str) -> String {
         .unwrap_or_else(|_| format!("<no {key}>"))
 }
 
-fn number(doc: &Document, key: &str) -> i64 {
+/// An integer field; anything else is a broken document, reported.
+fn number(doc: &Document, key: &str) -> Result<i64, String> {
     match doc.get(key) {
-        Some(Bson::Int64(n)) => *n,
-        Some(Bson::Int32(n)) => i64::from(*n),
-        _ => 0,
+        Some(Bson::Int64(n)) => Ok(*n),
+        Some(Bson::Int32(n)) => Ok(i64::from(*n)),
+        other => Err(format!("{key} is not an integer in {doc}: {other:?}")),
     }
 }
 
@@ -45,7 +46,7 @@ pub async fn violations(db: &Database) -> Result<Vec<String>, String> {
     let mut problems = Vec::new();
     seats(db, &mut problems).await?;
     rooms(db, &mut problems).await?;
-    wallets(db, &mut problems).await?;
+    problems.extend(wallet_violations(db).await?);
     Ok(problems)
 }
 
@@ -148,16 +149,18 @@ async fn rooms(db: &Database, problems: &mut Vec<String>) -> Result<(), String> 
     Ok(())
 }
 
-async fn wallets(db: &Database, problems: &mut Vec<String>) -> Result<(), String> {
+/// Every wallet that is negative or disagrees with the sum of its ledger.
+pub async fn wallet_violations(db: &Database) -> Result<Vec<String>, String> {
+    let mut problems = Vec::new();
     let mut sums: HashMap<ObjectId, i64> = HashMap::new();
     for entry in documents(db, "ledger", doc! {}).await? {
         if let Ok(user) = entry.get_object_id("user_id") {
-            *sums.entry(user).or_default() += number(&entry, "amount");
+            *sums.entry(user).or_default() += number(&entry, "amount")?;
         }
     }
     for wallet in documents(db, "wallets", doc! {}).await? {
         let user = wallet.get_object_id("_id").map_err(|e| e.to_string())?;
-        let balance = number(&wallet, "balance");
+        let balance = number(&wallet, "balance")?;
         let ledger = sums.get(&user).copied().unwrap_or(0);
         if balance < 0 {
             problems.push(format!("wallet {user} is negative: {balance}"));
@@ -168,5 +171,5 @@ async fn wallets(db: &Database, problems: &mut Vec<String>) -> Result<(), String
             ));
         }
     }
-    Ok(())
+    Ok(problems)
 }

@@ -12,15 +12,16 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 
 use futures::future::join_all;
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use shared::{
     Booking, BookingStatus, LedgerEntry, Page, SeatMap, SeatState, Show, ShowDetail, Wallet,
 };
+use tests::storm::{self, Http};
 
 struct Api {
-    http: Client,
+    http: Http,
     base: String,
 }
 
@@ -32,17 +33,14 @@ impl Api {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Result<(StatusCode, Option<T>), String> {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.map_err(|e| format!("{path}: {e}"))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| format!("{path}: {e}"))?;
-        Ok((status, serde_json::from_str(&text).ok()))
+        let url = format!("{}{path}", self.base);
+        let reply = self
+            .http
+            .send(method, &url, token, body.as_ref(), None)
+            .await;
+        let status =
+            StatusCode::from_u16(reply.status).map_err(|_| format!("{path}: no answer"))?;
+        Ok((status, serde_json::from_value(reply.body).ok()))
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str, token: Option<&str>) -> Result<T, String> {
@@ -68,34 +66,8 @@ impl Api {
 
     async fn user(&self, run: &str, i: usize) -> Result<String, String> {
         let email = format!("drill-{run}-{i}@example.com");
-        let password = "drill-password";
-        let body = json!({ "email": email, "name": format!("Driller {i}"), "password": password });
-        self.send::<Value>(
-            reqwest::Method::POST,
-            "/api/v1/auth/register",
-            None,
-            Some(body),
-        )
-        .await?;
-        let login = json!({ "email": email, "password": password });
-        let (_, session) = self
-            .send::<Value>(
-                reqwest::Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(login),
-            )
-            .await?;
-        let token = session
-            .and_then(|s| s["token"].as_str().map(str::to_owned))
-            .ok_or("login failed")?;
-        self.send::<Value>(
-            reqwest::Method::POST,
-            "/api/v1/wallet/charge",
-            Some(&token),
-            Some(json!({ "amount": 1_000_000 })),
-        )
-        .await?;
+        let name = format!("Driller {i}");
+        let (_, token) = storm::buyer(&self.http, &self.base, &email, &name, 1_000_000).await?;
         Ok(token)
     }
 }
@@ -119,7 +91,7 @@ async fn run() -> Result<(), String> {
         .unwrap_or_else(|| "http://127.0.0.1:8080".into());
     let users: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(100);
     let api = Api {
-        http: Client::new(),
+        http: Http::new(),
         base,
     };
     let run = format!("{}", chrono::Utc::now().timestamp_millis());

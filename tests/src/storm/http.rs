@@ -5,7 +5,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::Value;
 
-/// One HTTP answer, timed.
+/// One HTTP answer.
 #[derive(Debug, Clone)]
 pub struct Reply {
     /// 0 when no answer came (connection refused or reset).

@@ -26,7 +26,7 @@ use serde_json::json;
 
 pub use http::{Http, Reply, text};
 pub use report::{Report, account};
-pub use setup::{Cast, prepare};
+pub use setup::{Cast, buyer, prepare};
 
 /// Seats one user may hold per performance by default; the storm never
 /// asks for more on one performance.

@@ -11,8 +11,8 @@ use super::{CLIENTS_PER_ROOM, SEATS_PER_CLIENT_AND_PERFORMANCE};
 /// The users, rooms and seats a storm books, made through the API.
 #[derive(Debug, Clone)]
 pub struct Cast {
+    /// One session token per client.
     pub tokens: Vec<String>,
-    pub user_ids: Vec<String>,
     pub rooms: Vec<String>,
     /// Each performance with its seat labels, client `c` owning labels
     /// `4c..4c+4` of every performance.
@@ -99,17 +99,15 @@ pub async fn prepare(
     }
     let points = 1000 * (SEATS_PER_CLIENT_AND_PERFORMANCE * performances) as i64;
     let users = join_all((0..clients).map(|c| user(http, base, tag, c, points))).await;
-    let (user_ids, tokens) = users
+    let tokens = users
         .into_iter()
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .unzip();
+        .map(|user| user.map(|(_, token)| token))
+        .collect::<Result<Vec<_>, _>>()?;
     let first_day = (Utc::now() + chrono::Duration::days(2))
         .duration_trunc(chrono::Duration::days(1))
         .map_err(|e| e.to_string())?;
     Ok(Cast {
         tokens,
-        user_ids,
         rooms,
         performances: stages,
         first_day,
@@ -123,15 +121,27 @@ async fn user(
     c: usize,
     points: i64,
 ) -> Result<(String, String), String> {
-    let url = |path: &str| format!("{base}/api/v1{path}");
     let email = format!("storm-{tag}-{c}@example.com");
-    let password = "storm-password";
+    buyer(http, base, &email, &format!("Storm client {c}"), points).await
+}
+
+/// Registers `email` through the API at `base`, logs in and charges
+/// `points` to the wallet; the account's id and session token.
+pub async fn buyer(
+    http: &Http,
+    base: &str,
+    email: &str,
+    name: &str,
+    points: i64,
+) -> Result<(String, String), String> {
+    let url = |path: &str| format!("{base}/api/v1{path}");
+    let password = "a drill password";
     http.expect(
         201,
         Method::POST,
         &url("/auth/register"),
         None,
-        Some(&json!({ "email": email, "name": format!("Storm client {c}"), "password": password })),
+        Some(&json!({ "email": email, "name": name, "password": password })),
     )
     .await?;
     let login = http
