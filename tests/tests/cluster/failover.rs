@@ -7,7 +7,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use api::configuration::Settings;
 use tests::failover::{Storm, Watch, readiness_summary, storm_through};
 use tests::storm::{self, Cast, Http};
 use tests::{DbServer, TestApp, heavy_test_turn, spawn_cluster, test_settings};
@@ -18,16 +17,6 @@ const INSTANCES: usize = 2;
 const LONGEST_WAIT: Duration = Duration::from_secs(5);
 /// How soon after the primary's return each instance must book again.
 const RECOVERY: Duration = Duration::from_secs(3);
-
-/// Test settings with the database timeouts left at their defaults, since
-/// the waits measured here are the defaults' promise.
-fn default_timeouts(uri: &str) -> Settings {
-    let defaults = Settings::defaults().expect("built-in settings");
-    let mut settings = test_settings(uri);
-    settings.database.server_selection_timeout_ms = defaults.database.server_selection_timeout_ms;
-    settings.database.connect_timeout_ms = defaults.database.connect_timeout_ms;
-    settings
-}
 
 /// Two instances on the database at `uri`, the storm's cast made through
 /// them, and a watch on the primary.
@@ -41,7 +30,7 @@ struct Rig {
 
 impl Rig {
     async fn new(uri: &str) -> Self {
-        let cluster = spawn_cluster(INSTANCES, default_timeouts(uri)).await;
+        let cluster = spawn_cluster(INSTANCES, test_settings(uri)).await;
         let http = Http::new();
         let admin = cluster[0].admin_token().await;
         let tag = uuid::Uuid::new_v4().simple().to_string();
