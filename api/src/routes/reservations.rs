@@ -73,9 +73,7 @@ async fn create_reservation(
         purpose: request.purpose.clone(),
         status: None,
     };
-    let reservation = store
-        .create_reservation(&draft, |room| check_alignment(&request, room))
-        .await?;
+    let reservation = store.create_reservation(&draft, &room).await?;
     tracing::info!(reservation_id = %reservation.id, room_id = %room_id, "reserved");
     Ok(HttpResponse::Created()
         .insert_header((

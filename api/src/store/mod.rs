@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod indexes;
 pub mod page;
 pub mod reservations;
+mod room_deletion;
 pub mod rooms;
 pub mod seats;
 pub mod sessions;

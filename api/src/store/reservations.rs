@@ -12,7 +12,7 @@ use shared::{
     TimeRange, UserId,
 };
 
-use super::indexes::{RESERVATIONS, ROOM_SLOTS, ROOMS};
+use super::indexes::{RESERVATIONS, ROOM_SLOTS};
 use super::page::{Order, SortField, keyset_page};
 use super::rooms::RoomDoc;
 use super::{Store, to_bson_time};
@@ -121,32 +121,52 @@ impl Store {
         self.collection(RESERVATIONS)
     }
 
-    /// Stores a reservation and claims its cells in one transaction. The
-    /// unique (room, cell) index makes an overlap fail with `slot_taken`,
-    /// whatever the concurrency. `check_room` re-validates the request
-    /// against the room as the transaction sees it.
+    /// Stores a reservation of `room` and claims its cells in one
+    /// transaction. The unique (room, cell) index makes an overlap fail
+    /// with `slot_taken`, whatever the concurrency. Nothing shared is
+    /// written, so reservations of one room never wait for each other; a
+    /// concurrent deletion of the room is caught after the commit (see
+    /// `room_deletion`).
     pub async fn create_reservation(
         &self,
         draft: &ReservationDraft,
-        check_room: impl Fn(&RoomDoc) -> Result<(), ApiError>,
+        room: &RoomDoc,
     ) -> Result<Reservation, ApiError> {
         let id = ObjectId::new();
-        let claims = draft.status.is_none_or(ReservationStatus::holds_slots);
-        let cells = if claims {
+        let status = draft.status.unwrap_or(if room.requires_approval {
+            ReservationStatus::Pending
+        } else {
+            ReservationStatus::Approved
+        });
+        let slots: Vec<SlotDoc> = if status.holds_slots() {
             cells_between(draft.start, draft.end)
+                .into_iter()
+                .map(|cell| SlotDoc {
+                    room_id: draft.room_id,
+                    cell: to_bson_time(cell),
+                    reservation_id: id,
+                })
+                .collect()
         } else {
             Vec::new()
         };
-        let slots: Vec<SlotDoc> = cells
-            .into_iter()
-            .map(|cell| SlotDoc {
-                room_id: draft.room_id,
-                cell: to_bson_time(cell),
-                reservation_id: id,
-            })
-            .collect();
+        let now = bson::DateTime::now();
+        let reservation = ReservationDoc {
+            id,
+            room_id: draft.room_id,
+            room_name: room.name.clone(),
+            time_zone: room.time_zone.clone(),
+            user_id: draft.user_id,
+            user_name: draft.user_name.clone(),
+            start: to_bson_time(draft.start),
+            end: to_bson_time(draft.end),
+            purpose: draft.purpose.clone(),
+            status,
+            created_at: now,
+            updated_at: now,
+            decided_by: None,
+        };
         let slot_coll = self.collection::<SlotDoc>(ROOM_SLOTS);
-        let rooms = self.collection::<RoomDoc>(ROOMS);
         let reservations = self.reservations();
         let created = self
             .transaction(async |session| {
@@ -161,54 +181,44 @@ impl Store {
                             ApiError::conflict(ErrorCode::SlotTaken, "slot taken")
                         })?;
                 }
-                // Writing the room makes a concurrent delete or settings
-                // change conflict with this transaction instead of slipping by.
-                let room = rooms
-                    .find_one_and_update(
-                        doc! { "_id": draft.room_id },
-                        doc! { "$inc": { "reservation_count": 1 } },
-                    )
-                    .return_document(ReturnDocument::After)
-                    .session(&mut *session)
-                    .await?
-                    .ok_or(ApiError::NotFound("room"))?;
-                check_room(&room)?;
-                let status = draft.status.unwrap_or(if room.requires_approval {
-                    ReservationStatus::Pending
-                } else {
-                    ReservationStatus::Approved
-                });
-                let now = bson::DateTime::now();
-                let reservation = ReservationDoc {
-                    id,
-                    room_id: draft.room_id,
-                    room_name: room.name.clone(),
-                    time_zone: room.time_zone.clone(),
-                    user_id: draft.user_id,
-                    user_name: draft.user_name.clone(),
-                    start: to_bson_time(draft.start),
-                    end: to_bson_time(draft.end),
-                    purpose: draft.purpose.clone(),
-                    status,
-                    created_at: now,
-                    updated_at: now,
-                    decided_by: None,
-                };
                 reservations
                     .insert_one(&reservation)
                     .session(&mut *session)
                     .await?;
-                Ok((reservation, room))
+                Ok(())
             })
             .await;
         match created {
-            Ok((reservation, _)) => Ok(reservation.to_dto()),
+            Ok(()) => {}
             Err(ApiError::Conflict {
                 code: ErrorCode::SlotTaken,
                 ..
-            }) => Err(self.slot_taken(draft).await),
-            Err(other) => Err(other),
+            }) => return Err(self.slot_taken(draft).await),
+            Err(other) => return Err(other),
         }
+        if !self.room_still_open(draft.room_id).await? {
+            self.take_back(id).await?;
+            return Err(ApiError::NotFound("room"));
+        }
+        Ok(reservation.to_dto())
+    }
+
+    /// Removes a reservation whose room was deleted as it was made.
+    async fn take_back(&self, id: ObjectId) -> Result<(), ApiError> {
+        let reservations = self.reservations();
+        let slots = self.collection::<Document>(ROOM_SLOTS);
+        self.transaction(async |session| {
+            slots
+                .delete_many(doc! { "reservation_id": id })
+                .session(&mut *session)
+                .await?;
+            reservations
+                .delete_one(doc! { "_id": id })
+                .session(&mut *session)
+                .await?;
+            Ok(())
+        })
+        .await
     }
 
     /// A `slot_taken` error naming the reservation in the way, when it can

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::{ErrorCode, Page, Room, RoomId};
 
-use super::indexes::{RESERVATIONS, ROOM_SLOTS, ROOMS};
+use super::indexes::{ROOM_SLOTS, ROOMS};
 use super::page::{Order, SortField, keyset_page};
 use super::{Store, regex_escape, to_bson_time};
 use crate::domain::page::PageRequest;
@@ -180,46 +180,5 @@ impl Store {
             .on_duplicate_key(|| name_taken(changes.name.as_deref().unwrap_or_default()))?
             .ok_or(ApiError::NotFound("room"))?;
         Ok(updated.to_dto())
-    }
-
-    /// Deletes a room with no upcoming pending or approved reservations,
-    /// together with the cells its past reservations claimed. Past
-    /// reservations keep the room's name for the record.
-    pub async fn delete_room(&self, id: ObjectId, now: DateTime<Utc>) -> Result<(), ApiError> {
-        let upcoming = doc! {
-            "room_id": id,
-            "status": { "$in": ["pending", "approved"] },
-            "end": { "$gt": to_bson_time(now) },
-        };
-        let rooms = self.rooms();
-        let reservations = self.collection::<Document>(RESERVATIONS);
-        let slots = self.collection::<Document>(ROOM_SLOTS);
-        self.transaction(async |session| {
-            let in_use = reservations
-                .count_documents(upcoming.clone())
-                .session(&mut *session)
-                .await?;
-            if in_use > 0 {
-                return Err(ApiError::conflict(
-                    ErrorCode::RoomInUse,
-                    format!(
-                        "the room has {in_use} upcoming reservation(s); cancel or reject them first"
-                    ),
-                ));
-            }
-            let deleted = rooms
-                .delete_one(doc! { "_id": id })
-                .session(&mut *session)
-                .await?;
-            if deleted.deleted_count == 0 {
-                return Err(ApiError::NotFound("room"));
-            }
-            slots
-                .delete_many(doc! { "room_id": id })
-                .session(&mut *session)
-                .await?;
-            Ok(())
-        })
-        .await
     }
 }

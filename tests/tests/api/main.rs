@@ -10,6 +10,7 @@ mod metrics;
 mod openapi;
 mod outage;
 mod reservations;
+mod room_deletion;
 mod rooms;
 mod seat_races;
 mod seats;

@@ -1,0 +1,151 @@
+//! Deleting a room without making every reservation write the room.
+//!
+//! A reservation and a deletion of its room must not both succeed. Under
+//! snapshot isolation that needs a write both touch, and the room document
+//! used to be it: every reservation incremented a counter on it, so all
+//! reservations of one room queued behind each other on write conflicts.
+//!
+//! Instead, each side writes its own flag and then reads the other's:
+//! a reservation commits, then reads whether its room carries a deletion
+//! tombstone; a deletion commits the tombstone, then counts the room's
+//! upcoming reservations. Both reads go to the primary with majority read
+//! concern after majority commits, so at least one side sees the other
+//! (whichever read came second follows both commits). A reservation that
+//! sees a tombstone takes itself back and answers `404`; a deletion that
+//! sees a reservation removes its tombstone and answers `room_in_use`. If
+//! both see each other both give up, which is safe; if a reservation's
+//! process dies before taking itself back, the deletion sees it and gives
+//! up, so nothing is left half-done.
+//!
+//! A tombstone older than [`TOMBSTONE_LIFETIME`] is ignored, so a deletion
+//! whose process died between its steps does not close the room for good;
+//! a deletion slower than [`DELETION_BUDGET`] gives up before that, so an
+//! ignored tombstone never belongs to a deletion still going on.
+
+use std::time::{Duration, Instant};
+
+use bson::oid::ObjectId;
+use bson::{Document, doc};
+use chrono::{DateTime, Utc};
+use shared::ErrorCode;
+
+use super::indexes::{RESERVATIONS, ROOM_SLOTS, ROOMS};
+use super::{Store, to_bson_time};
+use crate::error::ApiError;
+
+/// How long a tombstone closes its room to new reservations.
+const TOMBSTONE_LIFETIME: chrono::Duration = chrono::Duration::minutes(5);
+/// Longest a deletion may take from its tombstone to removing the room;
+/// far below [`TOMBSTONE_LIFETIME`], with room for clocks that disagree.
+const DELETION_BUDGET: Duration = Duration::from_secs(60);
+
+/// Matches room `id` unless a deletion of it is under way.
+pub(super) fn live_room(id: ObjectId, now: DateTime<Utc>) -> Document {
+    doc! {
+        "_id": id,
+        "$or": [
+            { "deleting": { "$exists": false } },
+            { "deleting.at": { "$lt": to_bson_time(now - TOMBSTONE_LIFETIME) } },
+        ],
+    }
+}
+
+fn room_in_use(count: u64) -> ApiError {
+    ApiError::conflict(
+        ErrorCode::RoomInUse,
+        format!("the room has {count} upcoming reservation(s); cancel or reject them first"),
+    )
+}
+
+impl Store {
+    /// After a reservation of room `id` committed: whether the room is
+    /// still open for it (see the module documentation).
+    pub(super) async fn room_still_open(&self, id: ObjectId) -> Result<bool, ApiError> {
+        Ok(self
+            .collection::<Document>(ROOMS)
+            .find_one(live_room(id, Utc::now()))
+            .projection(doc! { "_id": 1 })
+            .await?
+            .is_some())
+    }
+
+    async fn upcoming_reservations(
+        &self,
+        id: ObjectId,
+        now: DateTime<Utc>,
+    ) -> Result<u64, ApiError> {
+        Ok(self
+            .collection::<Document>(RESERVATIONS)
+            .count_documents(doc! {
+                "room_id": id,
+                "status": { "$in": ["pending", "approved"] },
+                "end": { "$gt": to_bson_time(now) },
+            })
+            .await?)
+    }
+
+    /// Deletes a room with no upcoming pending or approved reservations,
+    /// together with the cells its past reservations claimed. Past
+    /// reservations keep the room's name for the record.
+    pub async fn delete_room(&self, id: ObjectId, now: DateTime<Utc>) -> Result<(), ApiError> {
+        let started = Instant::now();
+        let rooms = self.collection::<Document>(ROOMS);
+        let in_use = self.upcoming_reservations(id, now).await?;
+        if in_use > 0 {
+            return Err(room_in_use(in_use));
+        }
+        let token = ObjectId::new();
+        let marked = rooms
+            .update_one(
+                live_room(id, Utc::now()),
+                doc! { "$set": { "deleting": { "token": token, "at": bson::DateTime::now() } } },
+            )
+            .await?;
+        if marked.matched_count == 0 {
+            return Err(match self.room(id).await? {
+                Some(_) => ApiError::conflict(
+                    ErrorCode::RoomInUse,
+                    "the room is already being deleted; try again in a moment",
+                ),
+                None => ApiError::NotFound("room"),
+            });
+        }
+        let mine = doc! { "_id": id, "deleting.token": token };
+        let give_up = async |error: ApiError| -> Result<(), ApiError> {
+            rooms
+                .update_one(mine.clone(), doc! { "$unset": { "deleting": "" } })
+                .await?;
+            Err(error)
+        };
+        // A reservation that committed before the tombstone shows up here.
+        let in_use = self.upcoming_reservations(id, now).await?;
+        if in_use > 0 {
+            return give_up(room_in_use(in_use)).await;
+        }
+        if started.elapsed() > DELETION_BUDGET {
+            return give_up(ApiError::Unavailable(
+                "deleting the room took too long; try again",
+            ))
+            .await;
+        }
+        let slots = self.collection::<Document>(ROOM_SLOTS);
+        self.transaction(async |session| {
+            let deleted = rooms
+                .delete_one(mine.clone())
+                .session(&mut *session)
+                .await?;
+            if deleted.deleted_count == 0 {
+                return Err(ApiError::conflict(
+                    ErrorCode::RoomInUse,
+                    "the room changed while it was being deleted; try again",
+                ));
+            }
+            slots
+                .delete_many(doc! { "room_id": id })
+                .session(&mut *session)
+                .await?;
+            Ok(())
+        })
+        .await
+    }
+}
