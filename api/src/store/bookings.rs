@@ -118,13 +118,15 @@ impl Store {
             order.total,
             order.now,
         );
-        let claim = doc! {
-            "$set": { "state": "booked", "holder": order.user, "booking_id": booking.id },
-            "$unset": { "hold_id": "", "hold_expires_at": "" },
-        };
+        let claim = doc! { "state": "booked", "holder": order.user, "booking_id": booking.id };
         let result = self
             .transaction(async |session| {
-                self.claim_for(session, order, claim.clone()).await?;
+                self.claim_for(
+                    session,
+                    order,
+                    (claim.clone(), &["hold_id", "hold_expires_at"]),
+                )
+                .await?;
                 self.pay_and_store_booking(session, &booking).await?;
                 let dto = booking.to_dto();
                 self.record_response(session, order.idempotency, 201, &dto)
@@ -166,8 +168,8 @@ impl Store {
                 })?;
             self.seats()
                 .update_many(
-                    doc! { "booking_id": id, "state": "booked" },
-                    super::seats::release_update(),
+                    doc! { "booking_id": id },
+                    super::seats::release_from("booked"),
                 )
                 .session(&mut *session)
                 .await?;

@@ -11,6 +11,7 @@ use shared::{Booking, ErrorCode, Hold, HoldId, LedgerKind, PerformanceId};
 
 use super::bookings::BookingDoc;
 use super::indexes::{BOOKED_SEATS, HOLDS};
+use super::seats::{is_in, release_from, update_if};
 use super::shows::PerformanceDoc;
 use super::wallet::Movement;
 use super::{Store, to_bson_time};
@@ -93,17 +94,15 @@ impl Store {
             booking_id: None,
         };
         let claim = doc! {
-            "$set": {
-                "state": "held",
-                "holder": order.user,
-                "hold_id": hold.id,
-                "hold_expires_at": hold.expires_at,
-            },
-            "$unset": { "booking_id": "" },
+            "state": "held",
+            "holder": order.user,
+            "hold_id": hold.id,
+            "hold_expires_at": hold.expires_at,
         };
         let result = self
             .transaction(async |session| {
-                self.claim_for(session, order, claim.clone()).await?;
+                self.claim_for(session, order, (claim.clone(), &["booking_id"]))
+                    .await?;
                 self.holds()
                     .insert_one(&hold)
                     .session(&mut *session)
@@ -123,7 +122,7 @@ impl Store {
         &self,
         session: &mut mongodb::ClientSession,
         order: &SeatOrder<'_>,
-        update: Document,
+        update: (Document, &[&str]),
     ) -> Result<(), ApiError> {
         let performance = order.performance.id;
         self.claim_seats(session, performance, order.seats, update, order.now)
@@ -184,18 +183,19 @@ impl Store {
             let Some(hold) = hold else {
                 return Err(self.hold_refusal(user, hold_id).await);
             };
+            let still_held = doc! { "$and": [
+                is_in("held"),
+                { "$gt": ["$hold_expires_at", to_bson_time(now)] },
+            ] };
             let booked = self
                 .seats()
                 .update_many(
-                    doc! {
-                        "hold_id": hold_id,
-                        "state": "held",
-                        "hold_expires_at": { "$gt": to_bson_time(now) },
-                    },
-                    doc! {
-                        "$set": { "state": "booked", "booking_id": booking_id },
-                        "$unset": { "hold_id": "", "hold_expires_at": "" },
-                    },
+                    doc! { "hold_id": hold_id },
+                    update_if(
+                        still_held,
+                        doc! { "state": "booked", "booking_id": booking_id },
+                        &["hold_id", "hold_expires_at"],
+                    ),
                 )
                 .session(&mut *session)
                 .await?;
@@ -261,10 +261,7 @@ impl Store {
                 .session(&mut *session)
                 .await?;
             self.seats()
-                .update_many(
-                    doc! { "hold_id": hold_id, "state": "held" },
-                    super::seats::release_update(),
-                )
+                .update_many(doc! { "hold_id": hold_id }, release_from("held"))
                 .session(&mut *session)
                 .await?;
             Ok(())
