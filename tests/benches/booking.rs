@@ -1,25 +1,45 @@
 //! Booking benchmark: prints figures, asserts nothing about speed.
 //!
 //! In one run against one database it measures
-//!   (a) confirmed bookings per second on distinct seats through the HTTP API,
-//!       in two rounds alternating with (b) so neither always meets the fuller database,
+//!   (a) confirmed bookings per second on distinct seats of one performance
+//!       through the HTTP API, in two rounds alternating with (b) so neither
+//!       always meets the fuller database,
 //!   (b) the same bookings written directly through the store (the driver
-//!       transaction the API runs, without HTTP, JSON and sessions): the ceiling,
+//!       transaction the API runs, without HTTP, JSON and sessions),
+//!   (e) the minimal raw transaction a booking needs (seat, booking, wallet
+//!       debit, ledger entry; nothing else): the database's limit,
 //!   (c) the one-seat race: N users at once for one seat, with latencies,
-//!   (d) hot reads: the show list and a seat map under many concurrent readers,
-//! and prints a table with the ratio a/b.
+//!   (g) room reservations through the API, every client on one room,
+//!   (h) room reservations through the API, each client on its own room,
+//!   (f) the minimal raw transaction a reservation needs (the reservation
+//!       and its cells),
+//!   (d) hot reads: the show list and a seat map under many concurrent
+//!       readers, and (s) a static file of the seat map's size served by
+//!       the same actix server under the same load,
+//! and prints the table with the ratios a/b, a/e, g/f, h/f and d/s.
 //!
-//!   cargo bench -p tests --bench booking [-- --bookings N --concurrency C --racers R --readers V]
+//!   cargo bench -p tests --bench booking [-- --bookings N --concurrency C
+//!       --racers R --readers V --reservations M --room-clients K]
 //!
 //! Uses MONGODB_URI when set, else starts its own SecantusDB.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+#[path = "booking/figures.rs"]
+mod figures;
+#[path = "booking/raw.rs"]
+mod raw;
+#[path = "booking/reads.rs"]
+mod reads;
+#[path = "booking/rooms.rs"]
+mod rooms;
+
+use std::time::Instant;
 
 use api::store::Store;
 use api::store::holds::SeatOrder;
+use figures::{Figures, drive};
 use futures::future::join_all;
 use mongodb::bson::oid::ObjectId;
+use raw::Raw;
 use shared::User;
 use tests::events::{Stage, stage};
 use tests::{DbServer, TestApp, spawn_app_with, test_settings};
@@ -29,14 +49,18 @@ struct Options {
     concurrency: usize,
     racers: usize,
     readers: usize,
+    reservations: usize,
+    room_clients: usize,
 }
 
 fn options() -> Options {
     let mut o = Options {
         bookings: 2000,
         concurrency: 32,
-        racers: 200,
+        racers: 1000,
         readers: 200,
+        reservations: 2000,
+        room_clients: 16,
     };
     let args: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -47,6 +71,8 @@ fn options() -> Options {
             ("--concurrency", Some(v)) => o.concurrency = v,
             ("--racers", Some(v)) => o.racers = v,
             ("--readers", Some(v)) => o.readers = v,
+            ("--reservations", Some(v)) => o.reservations = v,
+            ("--room-clients", Some(v)) => o.room_clients = v,
             _ => {
                 i += 1;
                 continue;
@@ -55,49 +81,6 @@ fn options() -> Options {
         i += 2;
     }
     o
-}
-
-struct Figures {
-    ops: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Figures {
-    /// Two runs as one: their operations, times and latencies added up.
-    fn merge(mut self, other: Figures) -> Figures {
-        self.ops += other.ops;
-        self.elapsed += other.elapsed;
-        self.latencies.extend(other.latencies);
-        self
-    }
-
-    fn rate(&self) -> f64 {
-        self.ops as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn percentile(&self, p: f64) -> f64 {
-        let mut sorted = self.latencies.clone();
-        sorted.sort();
-        if sorted.is_empty() {
-            return 0.0;
-        }
-        let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-        sorted[index].as_secs_f64() * 1000.0
-    }
-
-    fn row(&self, name: &str) -> String {
-        format!(
-            "| {name:<46} | {:>6} | {:>7.2} | {:>8.1} | {:>7.1} | {:>7.1} | {:>7.1} | {:>7.1} |",
-            self.ops,
-            self.elapsed.as_secs_f64(),
-            self.rate(),
-            self.percentile(0.5),
-            self.percentile(0.9),
-            self.percentile(0.99),
-            self.percentile(1.0),
-        )
-    }
 }
 
 fn seat_labels(stage: &Stage) -> Vec<String> {
@@ -110,37 +93,6 @@ fn seat_labels(stage: &Stage) -> Vec<String> {
             (r.first_number..r.first_number + r.seats).map(move |n| format!("{}{n}", r.label))
         })
         .collect()
-}
-
-/// Runs `total` operations over `concurrency` workers; `op(worker, i)`.
-async fn drive<F, Fut>(total: usize, concurrency: usize, op: F) -> Figures
-where
-    F: Fn(usize, usize) -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let next = AtomicUsize::new(0);
-    let started = Instant::now();
-    let per_worker = join_all((0..concurrency).map(|worker| {
-        let (next, op) = (&next, &op);
-        async move {
-            let mut latencies = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
-                    return latencies;
-                }
-                let t = Instant::now();
-                assert!(op(worker, i).await, "operation {i} failed");
-                latencies.push(t.elapsed());
-            }
-        }
-    }))
-    .await;
-    Figures {
-        ops: total,
-        elapsed: started.elapsed(),
-        latencies: per_worker.into_iter().flatten().collect(),
-    }
 }
 
 async fn users(app: &TestApp, n: usize) -> Vec<(User, String)> {
@@ -169,7 +121,6 @@ async fn main() {
         None => std::env::var("MONGODB_URI").unwrap_or_default(),
     };
     let mut settings = test_settings(&uri);
-    settings.events.max_seats_per_user = u32::MAX;
     settings.application.workers = 2;
     let app = spawn_app_with(settings.clone()).await;
     let seats_needed = (o.bookings / 2) as u32;
@@ -182,21 +133,28 @@ async fn main() {
         stages.push(stage(&app, rows, per_row, 100).await);
     }
     let race_stage = stage(&app, 1, 4, 100).await;
-    let buyers = users(&app, o.concurrency.max(o.racers)).await;
+    let buyers = users(&app, o.concurrency.max(o.racers).max(o.room_clients)).await;
     let metrics = api::metrics::Metrics::new().expect("metrics");
-    let store = Store::connect(&settings.database, metrics)
+    let store = Store::connect(&settings.database, metrics.clone())
         .await
         .expect("store");
     let user_ids: Vec<ObjectId> = buyers
         .iter()
         .map(|(u, _)| ObjectId::parse_str(&u.id.0).expect("id"))
         .collect();
+    let raw = Raw::connect(&uri, &format!("{}_raw", settings.database.name)).await;
+    raw.prepare().await;
+
+    // Booking `i` is made by buyer `i % buyers`: a rush of people buying a
+    // seat each, within the default per-user seat limit.
+    let seat_limit = settings.events.max_seats_per_user;
+    let buyer = |i: usize| i % buyers.len();
 
     // (a) HTTP: one-step bookings of distinct seats.
     let via_http = async |stage: &Stage| {
         let labels = seat_labels(stage);
-        drive(o.bookings / 2, o.concurrency, |worker, i| {
-            let (app, labels, token) = (&app, &labels, &buyers[worker].1);
+        drive(o.bookings / 2, o.concurrency, |_, i| {
+            let (app, labels, token) = (&app, &labels, &buyers[buyer(i)].1);
             async move { app.book(token, stage, &[labels[i].as_str()]).await.status == 201 }
         })
         .await
@@ -209,9 +167,9 @@ async fn main() {
             .await
             .expect("performance")
             .expect("exists");
-        drive(o.bookings / 2, o.concurrency, |worker, i| {
+        drive(o.bookings / 2, o.concurrency, |_, i| {
             let (store, performance, labels, user) =
-                (&store, &performance, &labels, user_ids[worker]);
+                (&store, &performance, &labels, user_ids[buyer(i)]);
             async move {
                 let seats = [labels[i].clone()];
                 let order = SeatOrder {
@@ -219,7 +177,7 @@ async fn main() {
                     performance,
                     seats: &seats,
                     total: 100,
-                    seat_limit: u32::MAX,
+                    seat_limit,
                     now: chrono::Utc::now(),
                     idempotency: None,
                 };
@@ -228,12 +186,31 @@ async fn main() {
         })
         .await
     };
+    // (e) The minimal raw transaction, on a performance of the same size.
+    let via_raw = async |stage: &Stage| {
+        let labels = seat_labels(stage);
+        let performance = ObjectId::new();
+        raw.seats(performance, &labels).await;
+        for user in &user_ids {
+            raw.fund(*user, 1_000_000).await;
+        }
+        drive(o.bookings / 2, o.concurrency, |_, i| {
+            let (raw, labels, user) = (&raw, &labels, user_ids[buyer(i)]);
+            async move { raw.book(performance, &labels[i], user, 100).await }
+        })
+        .await
+    };
     let http_1 = via_http(&stages[0]).await;
     let direct_1 = via_driver(&stages[1]).await;
+    let raw_1 = via_raw(&stages[1]).await;
+    let raw_2 = via_raw(&stages[2]).await;
     let direct_2 = via_driver(&stages[2]).await;
     let http_2 = via_http(&stages[3]).await;
+    let per_command =
+        figures::command_times(&metrics.render().expect("metrics"), o.bookings / 2 * 2);
     let http = http_1.merge(http_2);
     let direct = direct_1.merge(direct_2);
+    let minimal = raw_1.merge(raw_2);
     let http_stage = &stages[0];
 
     // (c) The one-seat race.
@@ -255,27 +232,39 @@ async fn main() {
     let won = race.iter().filter(|(s, _)| *s == 201).count();
     let refused = race.iter().filter(|(s, _)| *s == 409).count();
 
-    // (d) Hot reads while nothing changes: many readers at once.
+    // (g), (h), (f): room reservations.
+    let admin = app.admin_token().await;
+    let mut rooms = Vec::new();
+    for _ in 0..o.room_clients {
+        rooms.push(app.room(&admin).await);
+    }
+    let tokens: Vec<String> = buyers
+        .iter()
+        .take(o.room_clients)
+        .map(|(_, t)| t.clone())
+        .collect();
+    let one_room = rooms::via_http(&app, &tokens, &rooms[..1], o.reservations).await;
+    let raw_rooms = rooms::via_raw(&raw, o.room_clients, o.room_clients, o.reservations).await;
+    let many_rooms = rooms::via_http(&app, &tokens, &rooms[1..], o.reservations).await;
+
+    // (d) Hot reads while nothing changes, and (s) the seat map's bytes as
+    // a static file.
     let seat_map = http_stage.perf_path("/seats");
-    let read_figures = drive(o.readers * 10, o.readers, |_, i| {
-        let (app, seat_map) = (&app, &seat_map);
-        async move {
-            let path = if i % 2 == 0 {
-                "/api/v1/shows"
-            } else {
-                seat_map.as_str()
-            };
-            app.get(path, None).await.status == 200
-        }
-    })
-    .await;
+    let show_list = reads::hot(&app, "/api/v1/shows", o.readers).await;
+    let map_reads = reads::hot(&app, &seat_map, o.readers).await;
+    let body = app.get(&seat_map, None).await.body.to_string();
+    let (twin, twin_dir) = reads::static_twin(&settings, body.as_bytes()).await;
+    let static_reads = reads::hot(&twin, "/twin.json", o.readers).await;
+    let _ = std::fs::remove_dir_all(twin_dir);
 
     println!();
     println!(
-        "Booking benchmark: {} bookings of one seat each (two rounds, alternating a and b), {} concurrent clients, {} racers, {} readers; {}",
+        "Booking benchmark: {} bookings of one seat each (two rounds, alternating a, b and e), {} concurrent clients, {} racers, {} reservations by {} clients, {} readers; {}",
         o.bookings / 2 * 2,
         o.concurrency,
         o.racers,
+        o.reservations,
+        o.room_clients,
         o.readers,
         if server.is_some() {
             "SecantusDB started by the benchmark (fsync on commit)"
@@ -292,21 +281,51 @@ async fn main() {
         "|{:-<48}|{:-<8}|{:-<9}|{:-<10}|{:-<9}|{:-<9}|{:-<9}|{:-<9}|",
         "", "", "", "", "", "", "", ""
     );
-    println!("{}", http.row("(a) bookings via HTTP API, distinct seats"));
-    println!(
-        "{}",
-        direct.row("(b) same bookings via the driver (ceiling)")
-    );
-    println!(
-        "{}",
-        race_figures.row(&format!("(c) one-seat race: {won} won, {refused} got 409"))
-    );
-    println!(
-        "{}",
-        read_figures.row("(d) hot reads: show list + seat map")
-    );
+    for (figures, name) in [
+        (
+            &http,
+            "(a) bookings via HTTP API, distinct seats".to_owned(),
+        ),
+        (&direct, "(b) same bookings via the store".to_owned()),
+        (&minimal, "(e) minimal raw booking transaction".to_owned()),
+        (
+            &race_figures,
+            format!("(c) one-seat race: {won} won, {refused} got 409"),
+        ),
+        (
+            &one_room,
+            "(g) reservations via HTTP API, one room".to_owned(),
+        ),
+        (
+            &many_rooms,
+            format!("(h) reservations via HTTP API, {} rooms", rooms.len() - 1),
+        ),
+        (
+            &raw_rooms,
+            "(f) minimal raw reservation transaction".to_owned(),
+        ),
+        (&show_list, "(d1) hot reads: show list".to_owned()),
+        (
+            &map_reads,
+            format!("(d2) hot reads: seat map ({} bytes)", body.len()),
+        ),
+        (
+            &static_reads,
+            "(s) the seat map's bytes as a static file".to_owned(),
+        ),
+    ] {
+        println!("{}", figures.row(&name));
+    }
     println!();
-    println!("a/b = {:.2}", http.rate() / direct.rate());
+    println!(
+        "a/b = {:.2}, a/e = {:.2}, g/f = {:.2}, h/f = {:.2}, d2/s = {:.2}",
+        http.rate() / direct.rate(),
+        http.rate() / minimal.rate(),
+        one_room.rate() / raw_rooms.rate(),
+        many_rooms.rate() / raw_rooms.rate(),
+        map_reads.rate() / static_reads.rate(),
+    );
+    println!("(b) database time per command, and commands per booking: {per_command}");
     assert_eq!(won, 1, "the race must have exactly one winner");
     assert_eq!(refused, race.len() - 1);
 }
