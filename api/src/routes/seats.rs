@@ -218,7 +218,12 @@ impl Sale {
             let selection = SeatSelection::parse(body, self.config.events.max_seats_per_user)?;
             let performance = on_sale(&self.store, &self.catalogue, id, Utc::now()).await?;
             let total = price_of(&performance, &selection.0)?;
-            let turn = self.queue.turn(id, &selection.0).await;
+            // The buyer takes turns too: one buyer's parallel claims all
+            // write their seat-limit guard, and would otherwise conflict
+            // until some ran out of retries.
+            let mut turns = selection.0.clone();
+            turns.push(format!("buyer {}", self.user.id()));
+            let turn = self.queue.turn(id, &turns).await;
             let now = Utc::now();
             if turn.waited {
                 let busy = self.store.busy_seats(id, &selection.0, now).await?;

@@ -13,6 +13,7 @@ use shared::{
 use super::holds::SeatOrder;
 use super::indexes::{BOOKED_SEATS, BOOKINGS};
 use super::page::{Order, SortField, keyset_page, newest_first};
+use super::seat_limit::Claim;
 use super::shows::PerformanceDoc;
 use super::wallet::Movement;
 use super::{Store, to_bson_time};
@@ -121,10 +122,16 @@ impl Store {
         let claim = doc! { "state": "booked", "holder": order.user, "booking_id": booking.id };
         let result = self
             .transaction(async |session| {
+                let mine = Claim {
+                    id: booking.id,
+                    seats: order.seats.len(),
+                    until: None,
+                };
                 self.claim_for(
                     session,
                     order,
                     (claim.clone(), &["hold_id", "hold_expires_at"]),
+                    &mine,
                 )
                 .await?;
                 self.pay_and_store_booking(session, &booking).await?;
@@ -176,6 +183,8 @@ impl Store {
             self.collection::<bson::Document>(BOOKED_SEATS)
                 .delete_many(doc! { "booking_id": id })
                 .session(&mut *session)
+                .await?;
+            self.guard_forget(session, cancelled.user_id, cancelled.performance_id, id)
                 .await?;
             self.move_points(
                 session,

@@ -11,6 +11,7 @@ use shared::{Booking, ErrorCode, Hold, HoldId, LedgerKind, PerformanceId};
 
 use super::bookings::BookingDoc;
 use super::indexes::{BOOKED_SEATS, HOLDS};
+use super::seat_limit::Claim;
 use super::seats::{is_in, release_from, update_if};
 use super::shows::PerformanceDoc;
 use super::wallet::Movement;
@@ -101,7 +102,12 @@ impl Store {
         };
         let result = self
             .transaction(async |session| {
-                self.claim_for(session, order, (claim.clone(), &["booking_id"]))
+                let mine = Claim {
+                    id: hold.id,
+                    seats: order.seats.len(),
+                    until: Some(hold.expires_at),
+                };
+                self.claim_for(session, order, (claim.clone(), &["booking_id"]), &mine)
                     .await?;
                 self.holds()
                     .insert_one(&hold)
@@ -117,20 +123,22 @@ impl Store {
     }
 
     /// Inside a transaction: claims the order's seats with `update`, then
-    /// checks the buyer's seat limit.
+    /// records `claim` against the buyer's seat limit.
     pub async fn claim_for(
         &self,
         session: &mut mongodb::ClientSession,
         order: &SeatOrder<'_>,
         update: (Document, &[&str]),
+        claim: &Claim,
     ) -> Result<(), ApiError> {
         let performance = order.performance.id;
         self.claim_seats(session, performance, order.seats, update, order.now)
             .await?;
-        self.check_seat_limit(
+        self.claim_within_limit(
             session,
             order.user,
             performance,
+            claim,
             order.seat_limit,
             order.now,
         )
@@ -211,6 +219,10 @@ impl Store {
                 now,
             );
             self.pay_and_store_booking(session, &booking).await?;
+            // Last, so that a buyer's parallel confirms that cannot be
+            // paid fail at the wallet without writing the shared guard.
+            self.guard_confirm(session, user, performance.id, hold_id, booking_id)
+                .await?;
             let dto = booking.to_dto();
             self.record_response(session, idempotency, 201, &dto)
                 .await?;
@@ -263,6 +275,8 @@ impl Store {
             self.seats()
                 .update_many(doc! { "hold_id": hold_id }, release_from("held"))
                 .session(&mut *session)
+                .await?;
+            self.guard_forget(session, user, hold.performance_id, hold_id)
                 .await?;
             Ok(())
         })

@@ -11,6 +11,7 @@ pub mod page;
 pub mod reservations;
 mod room_deletion;
 pub mod rooms;
+pub mod seat_limit;
 pub mod seats;
 pub mod sessions;
 pub mod shows;

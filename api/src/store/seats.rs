@@ -10,7 +10,7 @@ use mongodb::ClientSession;
 use serde::{Deserialize, Serialize};
 use shared::ErrorCode;
 
-use super::indexes::{SEAT_GUARDS, SEATS};
+use super::indexes::SEATS;
 use super::{Store, to_bson_time};
 use crate::error::ApiError;
 
@@ -182,45 +182,6 @@ impl Store {
             .await?;
         if result.modified_count != labels.len() as u64 {
             return Err(seats_taken());
-        }
-        Ok(())
-    }
-
-    /// Inside a transaction, after a claim: fails if `user` now holds or
-    /// owns more than `limit` seats of the performance. Writing the
-    /// (user, performance) guard document first makes two concurrent claims
-    /// by the same user conflict, so they cannot both pass the count.
-    pub async fn check_seat_limit(
-        &self,
-        session: &mut ClientSession,
-        user: ObjectId,
-        performance_id: ObjectId,
-        limit: u32,
-        now: DateTime<Utc>,
-    ) -> Result<(), ApiError> {
-        self.collection::<Document>(SEAT_GUARDS)
-            .update_one(
-                doc! { "_id": format!("{}:{}", user.to_hex(), performance_id.to_hex()) },
-                doc! { "$inc": { "claims": 1 } },
-            )
-            .upsert(true)
-            .session(&mut *session)
-            .await?;
-        // Filtered on the index keys only (see `update_if`), the rest here.
-        let mut mine = self
-            .seats()
-            .find(doc! { "performance_id": performance_id, "holder": user })
-            .session(&mut *session)
-            .await?;
-        let mut owned: u64 = 0;
-        while let Some(seat) = mine.next(&mut *session).await.transpose()? {
-            owned += u64::from(seat.is_busy(now));
-        }
-        if owned > u64::from(limit) {
-            return Err(ApiError::conflict(
-                ErrorCode::SeatLimitExceeded,
-                format!("you may hold or book at most {limit} seats of this performance"),
-            ));
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ mod outage;
 mod reservations;
 mod room_deletion;
 mod rooms;
+mod seat_limit;
 mod seat_races;
 mod seats;
 mod shows;
