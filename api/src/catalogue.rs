@@ -51,12 +51,18 @@ impl<T> Cached<T> {
     where
         F: AsyncFnOnce() -> Result<T, ApiError>,
     {
+        let arrived = Instant::now();
         let mut slot = self.slot.lock().await;
         let generation = self.generation.load(Ordering::Acquire);
-        if let Some(snapshot) = slot
-            .as_ref()
-            .filter(|s| s.generation == generation && s.taken.elapsed() < ttl)
-        {
+        // A snapshot whose loading began after this reader arrived holds
+        // every change made before the reader asked, even if later changes
+        // have dropped it since: waiters take it instead of reloading one
+        // after another (during a sale every seat change drops the show
+        // list, and readers queued behind serial reloads timed out at 30 s
+        // in the 600-user load test).
+        if let Some(snapshot) = slot.as_ref().filter(|s| {
+            s.taken >= arrived || (s.generation == generation && s.taken.elapsed() < ttl)
+        }) {
             counts.0.cache_hit(counts.1);
             return Ok(Arc::clone(&snapshot.value));
         }
