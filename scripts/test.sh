@@ -19,7 +19,7 @@ if [ -z "${MONGODB_URI:-}" ]; then
   ensure_secantus
   DB_DIR="$(mktemp -d)"
   start_db 0 "$DB_DIR/db" --cache-size 512M --log-file-max 64MB
-  trap 'kill "$DB_PID" 2>/dev/null; wait "$DB_PID" 2>/dev/null; rm -rf "$DB_DIR"' EXIT
+  trap 'kill "${API_PID:-}" 2>/dev/null; kill "$DB_PID" 2>/dev/null; wait "$DB_PID" 2>/dev/null; rm -rf "$DB_DIR"' EXIT
   export MONGODB_URI="mongodb://127.0.0.1:$DB_PORT/?replicaSet=secantus"
 fi
 
@@ -37,3 +37,21 @@ cargo test --workspace --exclude web -- --test-threads "${TEST_THREADS:-8}"
 say "running the API and cluster tests again with database.read_preference = secondaryPreferred"
 APP_DATABASE__READ_PREFERENCE=secondaryPreferred APP_DATABASE__MAX_STALENESS_SECONDS=90 \
   cargo test -p tests --test api --test cluster -- --test-threads "${TEST_THREADS:-8}"
+
+# The load test (cargo run -p tests --bin load) in its short profile against
+# a running API with a small generated catalogue: proves the tool runs and
+# that nothing errs under it. Speed is measured with the full profile by
+# hand (README, "Speed").
+say "load test, smoke profile"
+LOAD_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export APP_DATABASE__NAME="load_smoke_$$" APP_APPLICATION__PORT="$LOAD_PORT"
+"$API_BIN" seed-catalog --shows 20 --performances 2 >/dev/null
+"$API_BIN" serve >"${TMPDIR:-/tmp}/load-smoke-api.log" 2>&1 &
+API_PID=$!
+for _ in $(seq 1 300); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$LOAD_PORT") 2>/dev/null && break
+  sleep 0.1
+done
+cargo run -q -p tests --bin load -- --profile smoke --host "http://127.0.0.1:$LOAD_PORT"
+kill "$API_PID"; wait "$API_PID" 2>/dev/null || true
+unset APP_DATABASE__NAME APP_APPLICATION__PORT
