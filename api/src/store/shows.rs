@@ -184,9 +184,30 @@ impl Store {
         &self,
         now: DateTime<Utc>,
     ) -> Result<HashMap<ObjectId, SeatCounts>, ApiError> {
+        self.count_seats(doc! { "state": { "$in": ["held", "booked"] } }, now)
+            .await
+    }
+
+    /// [`Store::seat_counts`] of `performances` only: read by the
+    /// performance's index alone (see `seats::update_if`); free seats
+    /// count as neither.
+    pub async fn seat_counts_of(
+        &self,
+        now: DateTime<Utc>,
+        performances: &[ObjectId],
+    ) -> Result<HashMap<ObjectId, SeatCounts>, ApiError> {
+        self.count_seats(doc! { "performance_id": { "$in": performances } }, now)
+            .await
+    }
+
+    async fn count_seats(
+        &self,
+        matching: Document,
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<ObjectId, SeatCounts>, ApiError> {
         let now = to_bson_time(now);
         let pipeline = vec![
-            doc! { "$match": { "state": { "$in": ["held", "booked"] } } },
+            doc! { "$match": matching },
             doc! { "$project": {
                 "performance_id": 1,
                 "booked": { "$cond": [{ "$eq": ["$state", "booked"] }, 1, 0] },
