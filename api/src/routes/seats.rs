@@ -1,6 +1,7 @@
 //! Seat maps, holds and one-step bookings of a performance.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
@@ -223,9 +224,14 @@ impl Sale {
             // until some ran out of retries.
             let mut turns = selection.0.clone();
             turns.push(format!("buyer {}", self.user.id()));
+            let arrived = Instant::now();
             let turn = self.queue.turn(id, &turns).await;
             let now = Utc::now();
             if turn.waited {
+                let seen = self.queue.taken_since(id, &selection.0, arrived);
+                if !seen.is_empty() {
+                    return Err(ApiError::SeatsTaken(seen));
+                }
                 let busy = self.store.busy_seats(id, &selection.0, now).await?;
                 if !busy.is_empty() {
                     return Err(ApiError::SeatsTaken(busy));
@@ -240,7 +246,11 @@ impl Sale {
                 now,
                 idempotency: key.as_ref(),
             };
-            self.catalogue.settle(id, take(&order).await)
+            let outcome = take(&order).await;
+            if outcome.is_ok() {
+                self.queue.record_taken(id, &selection.0);
+            }
+            self.catalogue.settle(id, outcome)
         })
         .await
     }
