@@ -2,7 +2,8 @@
 //! their seat counts, built from the database and patched in place when
 //! seats of one performance change.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::time::Instant;
 
 use bson::oid::ObjectId;
 use chrono::Utc;
@@ -34,6 +35,8 @@ pub struct ShowEntry {
 pub struct PerformanceEntry {
     pub doc: PerformanceDoc,
     pub dto: Performance,
+    /// When its counts were read, if after the view's load.
+    counted: Option<Instant>,
 }
 
 impl ShowsView {
@@ -125,7 +128,11 @@ pub async fn load_shows(store: &Store) -> Result<ShowsView, ApiError> {
             (a, b) => a.or(b),
         };
         by_performance.insert(doc.id, (show_index, entry.performances.len()));
-        entry.performances.push(PerformanceEntry { doc, dto });
+        entry.performances.push(PerformanceEntry {
+            doc,
+            dto,
+            counted: None,
+        });
     }
     for entry in &mut latest {
         entry.sum_up();
@@ -168,27 +175,28 @@ impl ShowEntry {
 }
 
 impl ShowsView {
-    /// This view with the seats of `changed` counted anew from `counts`
-    /// (a performance missing from `counts` has none taken).
-    pub fn with_counts(
+    /// This view with `performance`'s seats counted as `counts`, read at
+    /// `at`; `None` if the view has no such performance or counts read
+    /// later than `at`.
+    pub fn recounted(
         &self,
-        changed: &HashSet<ObjectId>,
-        counts: &HashMap<ObjectId, SeatCounts>,
-    ) -> ShowsView {
+        performance: ObjectId,
+        counts: SeatCounts,
+        at: Instant,
+    ) -> Option<ShowsView> {
+        let &(s, p) = self.by_performance.get(&performance)?;
+        if self.latest[s].performances[p]
+            .counted
+            .is_some_and(|c| c >= at)
+        {
+            return None;
+        }
         let mut view = self.clone();
-        let mut shows = HashSet::new();
-        for id in changed {
-            if let Some(&(s, p)) = view.by_performance.get(id) {
-                let entry = &mut view.latest[s].performances[p];
-                entry.dto =
-                    performance_dto(&entry.doc, counts.get(id).copied().unwrap_or_default());
-                shows.insert(s);
-            }
-        }
-        for s in shows {
-            view.latest[s].sum_up();
-        }
+        let entry = &mut view.latest[s].performances[p];
+        entry.dto = performance_dto(&entry.doc, counts);
+        entry.counted = Some(at);
+        view.latest[s].sum_up();
         view.popular = popular(&view.latest);
-        view
+        Some(view)
     }
 }

@@ -130,7 +130,9 @@ async fn cancel_booking(
             ));
         }
         let cancelled = store.cancel_booking(&booking, now, key.as_ref()).await;
-        catalogue.settle(booking.performance_id, cancelled)
+        catalogue
+            .settle(&store, booking.performance_id, cancelled)
+            .await
     })
     .await
 }

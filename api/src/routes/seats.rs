@@ -250,7 +250,7 @@ impl Sale {
             if outcome.is_ok() {
                 self.queue.record_taken(id, &selection.0);
             }
-            self.catalogue.settle(id, outcome)
+            self.catalogue.settle(&self.store, id, outcome).await
         })
         .await
     }
@@ -369,7 +369,7 @@ async fn confirm_hold(
         let booking = store
             .confirm_hold(user.id(), hold_id, &performance.doc, now, key.as_ref())
             .await;
-        catalogue.settle(performance.doc.id, booking)
+        catalogue.settle(&store, performance.doc.id, booking).await
     })
     .await
 }
@@ -398,6 +398,6 @@ async fn release_hold(
 ) -> Result<HttpResponse, ApiError> {
     let hold_id = object_id(&path, "hold")?;
     let performance = store.release_hold(user.id(), hold_id).await?;
-    catalogue.invalidate(performance);
+    catalogue.changed(&store, performance).await;
     Ok(HttpResponse::NoContent().finish())
 }
