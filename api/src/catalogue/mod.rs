@@ -159,6 +159,10 @@ impl Catalogue {
     /// the whole list goes instead.
     pub async fn changed(&self, store: &Store, performance: ObjectId) {
         self.seat_map(performance).invalidate();
+        if self.shows.slot.lock().await.is_none() {
+            // Nobody read the list yet; its first reader loads it whole.
+            return;
+        }
         let started = Instant::now();
         match store.seat_counts_of(Utc::now(), &[performance]).await {
             Ok(counts) => {
