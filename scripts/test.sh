@@ -41,7 +41,7 @@ APP_DATABASE__READ_PREFERENCE=secondaryPreferred APP_DATABASE__MAX_STALENESS_SEC
 # The load test (cargo run -p tests --bin load) in its short profile against
 # a running API with a small generated catalogue: proves the tool runs and
 # that nothing errs under it. Speed is measured with the full profile by
-# hand (README, "Speed").
+# hand (README, "Performance").
 say "load test, smoke profile"
 LOAD_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 export APP_DATABASE__NAME="load_smoke_$$" APP_APPLICATION__PORT="$LOAD_PORT"
