@@ -250,6 +250,8 @@ impl Sale {
             if outcome.is_ok() {
                 self.queue.record_taken(id, &selection.0);
             }
+            // The next in line may go while the show list is recounted.
+            drop(turn);
             self.catalogue.settle(&self.store, id, outcome).await
         })
         .await
@@ -337,7 +339,7 @@ async fn book_seats(
         (status = 201, description = "Booked and paid", body = Booking),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such hold, or not the caller's", body = ErrorBody),
-        (status = 409, description = "`hold_expired`, `insufficient_points`, `invalid_status` (already confirmed) or `performance_started`", body = ErrorBody),
+        (status = 409, description = "`hold_expired`, `insufficient_points`, `invalid_status` (already confirmed), `seat_limit_exceeded` or `performance_started`", body = ErrorBody),
         (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),
@@ -348,6 +350,7 @@ async fn book_seats(
 async fn confirm_hold(
     store: web::Data<Store>,
     catalogue: web::Data<Catalogue>,
+    config: web::Data<AppConfig>,
     user: AuthUser,
     idempotency: IdempotencyHeader,
     path: web::Path<String>,
@@ -367,7 +370,13 @@ async fn confirm_hold(
         let now = Utc::now();
         check_not_started(&performance.doc, now)?;
         let booking = store
-            .confirm_hold(user.id(), hold_id, &performance.doc, now, key.as_ref())
+            .confirm_hold(
+                user.id(),
+                hold_id,
+                &performance.doc,
+                (now, config.events.max_seats_per_user),
+                key.as_ref(),
+            )
             .await;
         catalogue.settle(&store, performance.doc.id, booking).await
     })

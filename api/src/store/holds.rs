@@ -169,7 +169,7 @@ impl Store {
         user: ObjectId,
         hold_id: ObjectId,
         performance: &PerformanceDoc,
-        now: DateTime<Utc>,
+        (now, seat_limit): (DateTime<Utc>, u32),
         idempotency: Option<&IdempotencyKey>,
     ) -> Result<Booking, ApiError> {
         let booking_id = ObjectId::new();
@@ -221,8 +221,20 @@ impl Store {
             self.pay_and_store_booking(session, &booking).await?;
             // Last, so that a buyer's parallel confirms that cannot be
             // paid fail at the wallet without writing the shared guard.
-            self.guard_confirm(session, user, performance.id, hold_id, booking_id)
-                .await?;
+            let confirmed = Claim {
+                id: hold_id,
+                seats: hold.seats.len(),
+                until: Some(hold.expires_at),
+            };
+            self.guard_confirm(
+                session,
+                user,
+                performance.id,
+                &confirmed,
+                booking_id,
+                (seat_limit, now),
+            )
+            .await?;
             let dto = booking.to_dto();
             self.record_response(session, idempotency, 201, &dto)
                 .await?;

@@ -123,16 +123,21 @@ impl Store {
         Ok(())
     }
 
-    /// Inside a transaction: hold `hold` became booking `booking`, whose
-    /// seats count until it is cancelled.
+    /// Inside a transaction: `confirmed`'s hold became booking `booking`,
+    /// whose seats count until it is cancelled. If another claim already
+    /// dropped the hold's entry as expired (its instance's clock ran
+    /// ahead, or its moment came just after this one's), the booking is
+    /// added back and the limit checked again, so it is never uncounted.
     pub async fn guard_confirm(
         &self,
         session: &mut ClientSession,
         user: ObjectId,
         performance: ObjectId,
-        hold: ObjectId,
+        confirmed: &Claim,
         booking: ObjectId,
+        (limit, now): (u32, DateTime<Utc>),
     ) -> Result<(), ApiError> {
+        let hold = confirmed.id;
         let renamed = doc! { "$map": {
             "input": "$live",
             "as": "c",
@@ -142,15 +147,39 @@ impl Store {
                 "$$c",
             ] },
         } };
-        self.guards()
-            .update_one(
+        let added = entry(booking, confirmed.seats, None);
+        let updated = doc! { "$cond": [
+            { "$gt": [{ "$size": { "$filter": {
+                "input": { "$ifNull": ["$live", []] },
+                "as": "c",
+                "cond": { "$eq": ["$$c.id", hold] },
+            } } }, 0] },
+            renamed,
+            { "$concatArrays": ["$live", { "$literal": [added] }] },
+        ] };
+        let after = self
+            .guards()
+            .find_one_and_update(
                 doc! { "_id": guard_id(user, performance) },
                 vec![doc! { "$set": {
-                    "live": { "$cond": [{ "$isArray": "$live" }, renamed, "$$REMOVE"] },
+                    "live": { "$cond": [{ "$isArray": "$live" }, updated, "$$REMOVE"] },
                 } }],
             )
+            .return_document(ReturnDocument::After)
             .session(&mut *session)
             .await?;
+        let owned: u64 = after
+            .as_ref()
+            .and_then(|g| g.get_array("live").ok())
+            .into_iter()
+            .flatten()
+            .filter_map(Bson::as_document)
+            .filter(|e| counts(e, now))
+            .map(seats_of)
+            .sum();
+        if owned > u64::from(limit) {
+            return Err(limit_exceeded(limit));
+        }
         Ok(())
     }
 

@@ -184,72 +184,25 @@ impl Store {
         &self,
         now: DateTime<Utc>,
     ) -> Result<HashMap<ObjectId, SeatCounts>, ApiError> {
-        self.count_seats(doc! { "state": { "$in": ["held", "booked"] } }, now)
-            .await
+        let seats = self.catalogue_collection::<Document>(SEATS);
+        count_seats(seats, doc! { "state": { "$in": ["held", "booked"] } }, now).await
     }
 
-    /// [`Store::seat_counts`] of `performances` only: read by the
-    /// performance's index alone (see `seats::update_if`); free seats
-    /// count as neither.
+    /// [`Store::seat_counts`] of `performances` only, from the primary
+    /// (they follow a change just made): read by the performance's index
+    /// alone (see `seats::update_if`); free seats count as neither.
     pub async fn seat_counts_of(
         &self,
         now: DateTime<Utc>,
         performances: &[ObjectId],
     ) -> Result<HashMap<ObjectId, SeatCounts>, ApiError> {
-        self.count_seats(doc! { "performance_id": { "$in": performances } }, now)
-            .await
-    }
-
-    async fn count_seats(
-        &self,
-        matching: Document,
-        now: DateTime<Utc>,
-    ) -> Result<HashMap<ObjectId, SeatCounts>, ApiError> {
-        let now = to_bson_time(now);
-        let pipeline = vec![
-            doc! { "$match": matching },
-            doc! { "$project": {
-                "performance_id": 1,
-                "booked": { "$cond": [{ "$eq": ["$state", "booked"] }, 1, 0] },
-                "busy": { "$cond": [
-                    { "$or": [
-                        { "$eq": ["$state", "booked"] },
-                        { "$gt": ["$hold_expires_at", now] },
-                    ] },
-                    1,
-                    0,
-                ] },
-            } },
-            doc! { "$group": {
-                "_id": "$performance_id",
-                "booked": { "$sum": "$booked" },
-                "busy": { "$sum": "$busy" },
-            } },
-        ];
-        let mut cursor = self
-            .catalogue_collection::<Document>(SEATS)
-            .aggregate(pipeline)
-            .await?;
-        let mut counts = HashMap::new();
-        while let Some(row) = cursor.try_next().await? {
-            let id = row
-                .get_object_id("_id")
-                .map_err(|e| ApiError::Internal(format!("seat count row: {e}")))?;
-            let number = |key: &str| -> u32 {
-                row.get_i32(key)
-                    .map(|n| n.max(0) as u32)
-                    .or_else(|_| row.get_i64(key).map(|n| n.max(0) as u32))
-                    .unwrap_or(0)
-            };
-            counts.insert(
-                id,
-                SeatCounts {
-                    booked: number("booked"),
-                    busy: number("busy"),
-                },
-            );
-        }
-        Ok(counts)
+        let seats = self.collection::<Document>(SEATS);
+        count_seats(
+            seats,
+            doc! { "performance_id": { "$in": performances } },
+            now,
+        )
+        .await
     }
 
     /// Shows the user holds a confirmed booking for.
@@ -263,4 +216,53 @@ impl Store {
             .await?;
         Ok(ids.into_iter().filter_map(|b| b.as_object_id()).collect())
     }
+}
+
+async fn count_seats(
+    seats: mongodb::Collection<Document>,
+    matching: Document,
+    now: DateTime<Utc>,
+) -> Result<HashMap<ObjectId, SeatCounts>, ApiError> {
+    let now = to_bson_time(now);
+    let pipeline = vec![
+        doc! { "$match": matching },
+        doc! { "$project": {
+            "performance_id": 1,
+            "booked": { "$cond": [{ "$eq": ["$state", "booked"] }, 1, 0] },
+            "busy": { "$cond": [
+                { "$or": [
+                    { "$eq": ["$state", "booked"] },
+                    { "$gt": ["$hold_expires_at", now] },
+                ] },
+                1,
+                0,
+            ] },
+        } },
+        doc! { "$group": {
+            "_id": "$performance_id",
+            "booked": { "$sum": "$booked" },
+            "busy": { "$sum": "$busy" },
+        } },
+    ];
+    let mut cursor = seats.aggregate(pipeline).await?;
+    let mut counts = HashMap::new();
+    while let Some(row) = cursor.try_next().await? {
+        let id = row
+            .get_object_id("_id")
+            .map_err(|e| ApiError::Internal(format!("seat count row: {e}")))?;
+        let number = |key: &str| -> u32 {
+            row.get_i32(key)
+                .map(|n| n.max(0) as u32)
+                .or_else(|_| row.get_i64(key).map(|n| n.max(0) as u32))
+                .unwrap_or(0)
+        };
+        counts.insert(
+            id,
+            SeatCounts {
+                booked: number("booked"),
+                busy: number("busy"),
+            },
+        );
+    }
+    Ok(counts)
 }

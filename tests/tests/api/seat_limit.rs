@@ -156,3 +156,33 @@ async fn guards_written_before_entries_were_kept_still_count_the_seats() {
         .await
         .assert_error(409, ErrorCode::SeatLimitExceeded);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_confirmed_hold_whose_entry_was_dropped_is_counted_again() {
+    let app = spawn_app_with(limit_of_two().await).await;
+    let stage = stage(&app, 1, 6, 10).await;
+    let buyer = app.buyer(1_000).await;
+    let hold = app.hold_ok(&buyer, &stage, &["A1"]).await;
+    // What a claim on an instance whose clock runs ahead leaves: the live
+    // hold's entry dropped as if it had expired.
+    app.db
+        .collection::<mongodb::bson::Document>("seat_guards")
+        .update_many(doc! {}, doc! { "$set": { "live": [] } })
+        .await
+        .unwrap();
+    app.hold_ok(&buyer, &stage, &["A2"]).await;
+
+    app.post_empty(&format!("/api/v1/holds/{}/confirm", hold.id), Some(&buyer))
+        .await
+        .assert_status(201);
+
+    app.hold(&buyer, &stage, &["A3"])
+        .await
+        .assert_error(409, ErrorCode::SeatLimitExceeded);
+    let guards = app.documents("seat_guards", doc! {}).await;
+    assert_eq!(
+        guards[0].get_array("live").map(Vec::len).ok(),
+        Some(2),
+        "{guards:?}"
+    );
+}
