@@ -185,6 +185,8 @@ async fn api_not_found() -> Result<HttpResponse, ApiError> {
 }
 
 /// Tidies expired holds now and then; correctness never waits for it.
+/// Also removes reservations left on a room deleted as they were made
+/// (`store/room_deletion.rs`).
 /// Every instance runs it: each sweep is a pair of idempotent conditional
 /// updates, and "expired" is judged by the database's clock, so an
 /// instance whose clock runs ahead cannot free seats of a live hold.
@@ -204,6 +206,11 @@ fn spawn_hold_sweep(store: Store, every: Duration) {
                 Ok((0, 0)) => {}
                 Ok((seats, holds)) => tracing::debug!(seats, holds, "expired holds tidied"),
                 Err(e) => tracing::debug!(error = %e, "hold sweep skipped"),
+            }
+            match store.sweep_orphan_reservations().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(n, "reservations of deleted rooms removed"),
+                Err(e) => tracing::debug!(error = %e, "orphan sweep skipped"),
             }
         }
     });

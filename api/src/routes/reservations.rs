@@ -73,7 +73,9 @@ async fn create_reservation(
         purpose: request.purpose.clone(),
         status: None,
     };
-    let reservation = store.create_reservation(&draft, &room).await?;
+    let reservation = store
+        .create_reservation(&draft, &room, |room| check_alignment(&request, room))
+        .await?;
     tracing::info!(reservation_id = %reservation.id, room_id = %room_id, "reserved");
     Ok(HttpResponse::Created()
         .insert_header((

@@ -131,6 +131,7 @@ impl Store {
         &self,
         draft: &ReservationDraft,
         room: &RoomDoc,
+        check: impl Fn(&RoomDoc) -> Result<(), ApiError>,
     ) -> Result<Reservation, ApiError> {
         let id = ObjectId::new();
         let status = draft.status.unwrap_or(if room.requires_approval {
@@ -196,15 +197,46 @@ impl Store {
             }) => return Err(self.slot_taken(draft).await),
             Err(other) => return Err(other),
         }
-        if !self.room_still_open(draft.room_id).await? {
+        let Some(now) = self.room_still_open(draft.room_id).await? else {
             self.take_back(id).await?;
             return Err(ApiError::NotFound("room"));
+        };
+        // Settings changed while reserving: the reservation must obey
+        // the new ones, or it is taken back with the reason.
+        if (now.requires_approval, now.slot_minutes, &now.time_zone)
+            != (room.requires_approval, room.slot_minutes, &room.time_zone)
+        {
+            if let Err(refusal) = check(&now) {
+                self.take_back(id).await?;
+                return Err(refusal);
+            }
+            if draft.status.is_none()
+                && now.requires_approval
+                && status != ReservationStatus::Pending
+            {
+                return self.now_pending(id).await;
+            }
         }
         Ok(reservation.to_dto())
     }
 
-    /// Removes a reservation whose room was deleted as it was made.
-    async fn take_back(&self, id: ObjectId) -> Result<(), ApiError> {
+    /// A reservation made as its room started requiring approval.
+    async fn now_pending(&self, id: ObjectId) -> Result<Reservation, ApiError> {
+        let updated = self
+            .reservations()
+            .find_one_and_update(
+                doc! { "_id": id },
+                doc! { "$set": { "status": "pending", "updated_at": bson::DateTime::now() } },
+            )
+            .return_document(ReturnDocument::After)
+            .await?
+            .ok_or(ApiError::NotFound("reservation"))?;
+        Ok(updated.to_dto())
+    }
+
+    /// Removes a reservation whose room was deleted or changed as it was
+    /// made.
+    pub(super) async fn take_back(&self, id: ObjectId) -> Result<(), ApiError> {
         let reservations = self.reservations();
         let slots = self.collection::<Document>(ROOM_SLOTS);
         self.transaction(async |session| {

@@ -15,7 +15,10 @@
 //! sees a reservation removes its tombstone and answers `room_in_use`. If
 //! both see each other both give up, which is safe; if a reservation's
 //! process dies before taking itself back, the deletion sees it and gives
-//! up, so nothing is left half-done.
+//! up. One case is left for the sweep: a reservation that commits after
+//! the deletion's last count and then cannot take itself back (its check
+//! fails, or its process dies) was never acknowledged, and
+//! [`Store::sweep_orphan_reservations`] removes it.
 //!
 //! A tombstone older than [`TOMBSTONE_LIFETIME`] is ignored, so a deletion
 //! whose process died between its steps does not close the room for good;
@@ -27,9 +30,11 @@ use std::time::{Duration, Instant};
 use bson::oid::ObjectId;
 use bson::{Document, doc};
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use shared::ErrorCode;
 
 use super::indexes::{RESERVATIONS, ROOM_SLOTS, ROOMS};
+use super::rooms::RoomDoc;
 use super::{Store, to_bson_time};
 use crate::error::ApiError;
 
@@ -58,15 +63,72 @@ fn room_in_use(count: u64) -> ApiError {
 }
 
 impl Store {
-    /// After a reservation of room `id` committed: whether the room is
-    /// still open for it (see the module documentation).
-    pub(super) async fn room_still_open(&self, id: ObjectId) -> Result<bool, ApiError> {
+    /// After a reservation of room `id` committed: the room as it is now,
+    /// unless it is gone or being deleted (see the module documentation).
+    pub(super) async fn room_still_open(&self, id: ObjectId) -> Result<Option<RoomDoc>, ApiError> {
         Ok(self
-            .collection::<Document>(ROOMS)
+            .collection::<RoomDoc>(ROOMS)
             .find_one(live_room(id, Utc::now()))
+            .await?)
+    }
+
+    /// Removes reservations made in the last ten minutes whose room no
+    /// longer exists, with their cells; returns how many. They can only
+    /// come from a reservation that committed just after a deletion's last
+    /// count and then could not take itself back (its check failed, or its
+    /// process died), so it was never acknowledged. Run by the sweep.
+    pub async fn sweep_orphan_reservations(&self) -> Result<u64, ApiError> {
+        // The smallest id of that second: ids start with their creation
+        // time in seconds.
+        let seconds = (Utc::now() - chrono::Duration::minutes(10)).timestamp();
+        let mut bytes = [0u8; 12];
+        bytes[..4].copy_from_slice(&u32::try_from(seconds).unwrap_or(0).to_be_bytes());
+        let since = ObjectId::from_bytes(bytes);
+        // By `_id` alone, which orders by creation time (see `seats::update_if`).
+        let recent: Vec<Document> = self
+            .collection::<Document>(RESERVATIONS)
+            .find(doc! { "_id": { "$gt": since } })
+            .projection(doc! { "room_id": 1 })
+            .await?
+            .try_collect()
+            .await?;
+        let mut rooms: Vec<ObjectId> = recent
+            .iter()
+            .filter_map(|r| r.get_object_id("room_id").ok())
+            .collect();
+        rooms.sort_unstable();
+        rooms.dedup();
+        if rooms.is_empty() {
+            return Ok(0);
+        }
+        let existing: Vec<ObjectId> = self
+            .collection::<Document>(ROOMS)
+            .find(doc! { "_id": { "$in": &rooms } })
             .projection(doc! { "_id": 1 })
             .await?
-            .is_some())
+            .try_collect::<Vec<Document>>()
+            .await?
+            .iter()
+            .filter_map(|r| r.get_object_id("_id").ok())
+            .collect();
+        let orphans: Vec<ObjectId> = recent
+            .iter()
+            .filter(|r| {
+                r.get_object_id("room_id")
+                    .is_ok_and(|room| !existing.contains(&room))
+            })
+            .filter_map(|r| r.get_object_id("_id").ok())
+            .collect();
+        // Cells first: if this stops halfway, the next sweep finds the
+        // reservation again. (Their room is gone, so nothing competes.)
+        self.collection::<Document>(ROOM_SLOTS)
+            .delete_many(doc! { "reservation_id": { "$in": &orphans } })
+            .await?;
+        let removed = self
+            .collection::<Document>(RESERVATIONS)
+            .delete_many(doc! { "_id": { "$in": &orphans } })
+            .await?;
+        Ok(removed.deleted_count)
     }
 
     async fn upcoming_reservations(

@@ -131,3 +131,59 @@ async fn a_room_deleted_while_people_reserve_it_keeps_either_its_bookings_or_non
         outcomes.join(" ")
     ));
 }
+
+#[tokio::test]
+async fn the_sweep_removes_a_reservation_left_on_a_deleted_room_and_nothing_else() {
+    let settings = tests::test_settings(&tests::shared_server_uri().await);
+    let app = tests::spawn_app_with(settings.clone()).await;
+    let admin = app.admin_token().await;
+    let (_, user) = app.new_user().await;
+    let kept_room = app.room(&admin).await;
+    let kept = app
+        .reserve_ok(&user, &kept_room.id, at(3, 9.0), at(3, 10.0))
+        .await;
+    let doomed_room = app.room(&admin).await;
+    let left = app
+        .reserve_ok(&user, &doomed_room.id, at(3, 9.0), at(3, 10.0))
+        .await;
+    // What a reservation that committed after a deletion's last count, and
+    // then could not take itself back, leaves: its room is gone.
+    let doomed = mongodb::bson::oid::ObjectId::parse_str(&doomed_room.id.0).unwrap();
+    app.db
+        .collection::<Document>("rooms")
+        .delete_one(doc! { "_id": doomed })
+        .await
+        .unwrap();
+    let store =
+        api::store::Store::connect(&settings.database, api::metrics::Metrics::new().unwrap())
+            .await
+            .unwrap();
+
+    assert_eq!(store.sweep_orphan_reservations().await.unwrap(), 1);
+    assert_eq!(store.sweep_orphan_reservations().await.unwrap(), 0);
+
+    let left_id = mongodb::bson::oid::ObjectId::parse_str(&left.id.0).unwrap();
+    assert!(
+        app.documents("reservations", doc! { "_id": left_id })
+            .await
+            .is_empty()
+    );
+    assert!(
+        app.documents("room_slots", doc! { "room_id": doomed })
+            .await
+            .is_empty()
+    );
+    let kept_id = mongodb::bson::oid::ObjectId::parse_str(&kept.id.0).unwrap();
+    assert_eq!(
+        app.documents("reservations", doc! { "_id": kept_id })
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        app.documents("room_slots", doc! { "reservation_id": kept_id })
+            .await
+            .len(),
+        12
+    );
+}
