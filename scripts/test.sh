@@ -19,7 +19,7 @@ if [ -z "${MONGODB_URI:-}" ]; then
   ensure_secantus
   DB_DIR="$(mktemp -d)"
   start_db 0 "$DB_DIR/db" --cache-size 512M --log-file-max 64MB
-  trap 'kill "${API_PID:-}" 2>/dev/null; kill "$DB_PID" 2>/dev/null; wait "$DB_PID" 2>/dev/null; rm -rf "$DB_DIR"' EXIT
+  trap 'kill "$DB_PID" 2>/dev/null; wait "$DB_PID" 2>/dev/null; rm -rf "$DB_DIR"' EXIT
   export MONGODB_URI="mongodb://127.0.0.1:$DB_PORT/?replicaSet=secantus"
 fi
 
@@ -52,6 +52,10 @@ for _ in $(seq 1 300); do
   (exec 3<>"/dev/tcp/127.0.0.1/$LOAD_PORT") 2>/dev/null && break
   sleep 0.1
 done
-cargo run -q -p tests --bin load -- --profile smoke --host "http://127.0.0.1:$LOAD_PORT"
-kill "$API_PID"; wait "$API_PID" 2>/dev/null || true
+# Stop the API whatever the load test's outcome, then pass that outcome on.
+smoke=0
+cargo run -q -p tests --bin load -- --profile smoke --host "http://127.0.0.1:$LOAD_PORT" || smoke=$?
+kill "$API_PID" 2>/dev/null || true
+wait "$API_PID" 2>/dev/null || true
 unset APP_DATABASE__NAME APP_APPLICATION__PORT
+exit "$smoke"
