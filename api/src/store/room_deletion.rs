@@ -72,8 +72,8 @@ impl Store {
             .await?)
     }
 
-    /// Removes reservations made in the last ten minutes whose room no
-    /// longer exists, with their cells; returns how many. They can only
+    /// Removes upcoming reservations made in the last ten minutes whose
+    /// room no longer exists, with their cells; returns how many. They can only
     /// come from a reservation that committed just after a deletion's last
     /// count and then could not take itself back (its check failed, or its
     /// process died), so it was never acknowledged. Run by the sweep.
@@ -88,10 +88,22 @@ impl Store {
         let recent: Vec<Document> = self
             .collection::<Document>(RESERVATIONS)
             .find(doc! { "_id": { "$gt": since } })
-            .projection(doc! { "room_id": 1 })
+            .projection(doc! { "room_id": 1, "status": 1, "end": 1 })
             .await?
             .try_collect()
             .await?;
+        // Only what a deletion forbids: upcoming pending or approved ones.
+        // Cancelled, rejected and past reservations keep the room's name
+        // for the record.
+        let now = bson::DateTime::now();
+        let recent: Vec<Document> = recent
+            .into_iter()
+            .filter(|r| {
+                r.get_str("status")
+                    .is_ok_and(|s| s == "pending" || s == "approved")
+                    && r.get_datetime("end").is_ok_and(|end| *end > now)
+            })
+            .collect();
         let mut rooms: Vec<ObjectId> = recent
             .iter()
             .filter_map(|r| r.get_object_id("room_id").ok())

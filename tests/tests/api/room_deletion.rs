@@ -146,6 +146,16 @@ async fn the_sweep_removes_a_reservation_left_on_a_deleted_room_and_nothing_else
     let left = app
         .reserve_ok(&user, &doomed_room.id, at(3, 9.0), at(3, 10.0))
         .await;
+    // A cancelled reservation of that room stays for the record.
+    let cancelled = app
+        .reserve_ok(&user, &doomed_room.id, at(3, 11.0), at(3, 12.0))
+        .await;
+    app.post_empty(
+        &format!("/api/v1/reservations/{}/cancel", cancelled.id),
+        Some(&user),
+    )
+    .await
+    .assert_status(200);
     // What a reservation that committed after a deletion's last count, and
     // then could not take itself back, leaves: its room is gone.
     let doomed = mongodb::bson::oid::ObjectId::parse_str(&doomed_room.id.0).unwrap();
@@ -172,6 +182,13 @@ async fn the_sweep_removes_a_reservation_left_on_a_deleted_room_and_nothing_else
         app.documents("room_slots", doc! { "room_id": doomed })
             .await
             .is_empty()
+    );
+    let cancelled_id = mongodb::bson::oid::ObjectId::parse_str(&cancelled.id.0).unwrap();
+    assert_eq!(
+        app.documents("reservations", doc! { "_id": cancelled_id })
+            .await
+            .len(),
+        1
     );
     let kept_id = mongodb::bson::oid::ObjectId::parse_str(&kept.id.0).unwrap();
     assert_eq!(
