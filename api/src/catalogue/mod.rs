@@ -65,9 +65,8 @@ impl<T> Cached<T> {
         // A snapshot whose loading began after this reader arrived holds
         // every change made before the reader asked, even if later changes
         // have dropped it since: waiters take it instead of reloading one
-        // after another (during a sale every seat change drops the show
-        // list, and readers queued behind serial reloads timed out at 30 s
-        // in the 600-user load test).
+        // after another (readers queued behind serial reloads timed out at
+        // 30 s in the 600-user load test).
         if let Some(snapshot) = slot.as_ref().filter(|s| {
             s.taken >= arrived || (s.generation == generation && s.taken.elapsed() < ttl)
         }) {
@@ -205,27 +204,11 @@ impl Catalogue {
     /// The show list, reloaded when older than the ttl or after a
     /// catalogue change.
     pub async fn shows(&self, store: &Store) -> Result<Arc<ShowsView>, ApiError> {
-        let arrived = Instant::now();
-        let mut slot = self.shows.slot.lock().await;
-        let generation = self.shows.generation.load(Ordering::Acquire);
-        // A snapshot whose loading began after this reader arrived holds
-        // every change made before it asked: waiters take it.
-        let current = slot.as_ref().filter(|s| {
-            s.taken >= arrived || (s.generation == generation && s.taken.elapsed() < self.ttl)
-        });
-        let Some(snapshot) = current else {
-            self.metrics.cache_miss("shows");
-            let taken = Instant::now();
-            let value = Arc::new(view::load_shows(store).await?);
-            *slot = Some(Snapshot {
-                generation,
-                taken,
-                value: Arc::clone(&value),
-            });
-            return Ok(value);
-        };
-        self.metrics.cache_hit("shows");
-        Ok(Arc::clone(&snapshot.value))
+        self.shows
+            .get(self.ttl, (&self.metrics, "shows"), async || {
+                view::load_shows(store).await
+            })
+            .await
     }
 
     pub async fn seats(

@@ -236,7 +236,7 @@ impl Store {
 
     /// Removes a reservation whose room was deleted or changed as it was
     /// made.
-    pub(super) async fn take_back(&self, id: ObjectId) -> Result<(), ApiError> {
+    async fn take_back(&self, id: ObjectId) -> Result<(), ApiError> {
         let reservations = self.reservations();
         let slots = self.collection::<Document>(ROOM_SLOTS);
         self.transaction(async |session| {

@@ -51,6 +51,16 @@ fn counts(entry: &Document, now: DateTime<Utc>) -> bool {
     }
 }
 
+/// Seats of the `entries` that count at `now`.
+fn owned_at(entries: &[Bson], now: DateTime<Utc>) -> u64 {
+    entries
+        .iter()
+        .filter_map(Bson::as_document)
+        .filter(|e| counts(e, now))
+        .map(seats_of)
+        .sum()
+}
+
 fn seats_of(entry: &Document) -> u64 {
     entry
         .get_i64("n")
@@ -105,15 +115,7 @@ impl Store {
             .await?;
         let owned = match before.as_ref().map(|b| b.get_array("live")) {
             None => claim.seats as u64,
-            Some(Ok(entries)) => {
-                let earlier: u64 = entries
-                    .iter()
-                    .filter_map(Bson::as_document)
-                    .filter(|e| counts(e, now))
-                    .map(seats_of)
-                    .sum();
-                earlier + claim.seats as u64
-            }
+            Some(Ok(entries)) => owned_at(entries, now) + claim.seats as u64,
             // Written before entries were kept: count the seats instead.
             Some(Err(_)) => self.rebuild_guard(session, user, performance, now).await?,
         };
@@ -168,15 +170,10 @@ impl Store {
             .return_document(ReturnDocument::After)
             .session(&mut *session)
             .await?;
-        let owned: u64 = after
+        let owned = after
             .as_ref()
             .and_then(|g| g.get_array("live").ok())
-            .into_iter()
-            .flatten()
-            .filter_map(Bson::as_document)
-            .filter(|e| counts(e, now))
-            .map(seats_of)
-            .sum();
+            .map_or(0, |entries| owned_at(entries, now));
         if owned > u64::from(limit) {
             return Err(limit_exceeded(limit));
         }
