@@ -7,6 +7,7 @@ pub mod limits;
 pub mod posters;
 pub mod reservations;
 pub mod rooms;
+mod sale;
 pub mod seats;
 pub mod shows;
 pub mod users;

@@ -1,30 +1,22 @@
 //! Seat maps, holds and one-step bookings of a performance.
 
-use std::sync::Arc;
-use std::time::Instant;
-
-use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use bson::oid::ObjectId;
 use chrono::{DateTime, Utc};
-use futures::future::LocalBoxFuture;
 use shared::{
-    Booking, ErrorBody, ErrorCode, Hold, PerformanceId, Seat, SeatMap, SeatRequest, SeatRow,
-    SeatSection, SeatState,
+    Booking, ErrorBody, Hold, PerformanceId, Seat, SeatMap, SeatRequest, SeatRow, SeatSection,
+    SeatState,
 };
 
 use super::AppConfig;
+use super::sale::{Sale, check_not_started};
 use crate::auth::AuthUser;
-use crate::catalogue::{Catalogue, PerformanceInfo};
-use crate::domain::booking::SeatSelection;
+use crate::catalogue::Catalogue;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::http::{IdempotencyHeader, MaybeUser, json_with_etag, replay_or};
-use crate::seat_queue::SeatQueue;
-use crate::store::holds::SeatOrder;
 use crate::store::seats::{SeatDoc, SeatStateDoc};
-use crate::store::shows::PerformanceDoc;
 use crate::store::{Store, object_id};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -115,147 +107,6 @@ async fn get_seat_map(
     let seats = catalogue.seats(&store, id).await?;
     let map = seat_map(id, &seats, user.0.as_ref().map(AuthUser::id), Utc::now());
     json_with_etag(&req, &map)
-}
-
-/// The performance, if seats may be sold for it at `now`.
-async fn on_sale(
-    store: &Store,
-    catalogue: &Catalogue,
-    id: ObjectId,
-    now: DateTime<Utc>,
-) -> Result<Arc<PerformanceInfo>, ApiError> {
-    let performance = catalogue
-        .performance(store, id)
-        .await?
-        .ok_or(ApiError::NotFound("performance"))?;
-    check_not_started(&performance.doc, now)?;
-    let opens = performance.doc.sale_opens_at.to_chrono();
-    if now < opens {
-        return Err(ApiError::conflict(
-            ErrorCode::SaleNotOpen,
-            format!("seats go on sale at {}", opens.to_rfc3339()),
-        ));
-    }
-    Ok(performance)
-}
-
-pub fn check_not_started(performance: &PerformanceDoc, now: DateTime<Utc>) -> Result<(), ApiError> {
-    if performance.starts_at.to_chrono() <= now {
-        return Err(ApiError::conflict(
-            ErrorCode::PerformanceStarted,
-            "the performance has started; its seats can no longer be sold or cancelled",
-        ));
-    }
-    Ok(())
-}
-
-/// The total price of `labels`, refusing labels the venue does not have.
-fn price_of(performance: &PerformanceInfo, labels: &[String]) -> Result<u32, ApiError> {
-    let mut total: u32 = 0;
-    let mut unknown = Vec::new();
-    for label in labels {
-        match performance.prices.get(label) {
-            Some(price) => total = total.saturating_add(*price),
-            None => unknown.push(label.as_str()),
-        }
-    }
-    if !unknown.is_empty() {
-        return Err(ApiError::invalid(
-            "seats",
-            format!("this performance has no seat {}", unknown.join(", ")),
-        ));
-    }
-    Ok(total)
-}
-
-/// A logged-in caller about to take seats, with what taking them needs.
-/// Extracting it answers `401` without a session.
-struct Sale {
-    store: web::Data<Store>,
-    catalogue: web::Data<Catalogue>,
-    queue: web::Data<SeatQueue>,
-    config: web::Data<AppConfig>,
-    user: AuthUser,
-}
-
-impl FromRequest for Sale {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        fn data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, ApiError> {
-            req.app_data::<web::Data<T>>()
-                .cloned()
-                .ok_or_else(|| ApiError::Internal("app data missing".into()))
-        }
-        let parts = (data(req), data(req), data(req), data(req));
-        let user = AuthUser::from_request(req, payload);
-        Box::pin(async move {
-            Ok(Sale {
-                store: parts.0?,
-                catalogue: parts.1?,
-                queue: parts.2?,
-                config: parts.3?,
-                user: user.await?,
-            })
-        })
-    }
-}
-
-impl Sale {
-    /// Checks the request and the sale window, prices the seats, then runs
-    /// `take` (the transaction) under the request's idempotency key.
-    async fn run<T: serde::Serialize>(
-        &self,
-        operation: &str,
-        performance: &str,
-        idempotency: IdempotencyHeader,
-        body: SeatRequest,
-        take: impl AsyncFnOnce(&SeatOrder<'_>) -> Result<T, ApiError>,
-    ) -> Result<HttpResponse, ApiError> {
-        let id = object_id(performance, "performance")?;
-        let key = idempotency.key(&self.user, &format!("{operation} {id}"), &body)?;
-        replay_or(&self.store, key.as_ref(), StatusCode::CREATED, async {
-            let selection = SeatSelection::parse(body, self.config.events.max_seats_per_user)?;
-            let performance = on_sale(&self.store, &self.catalogue, id, Utc::now()).await?;
-            let total = price_of(&performance, &selection.0)?;
-            // The buyer takes turns too: one buyer's parallel claims all
-            // write their seat-limit guard, and would otherwise conflict
-            // until some ran out of retries.
-            let mut turns = selection.0.clone();
-            turns.push(format!("buyer {}", self.user.id()));
-            let arrived = Instant::now();
-            let turn = self.queue.turn(id, &turns).await;
-            let now = Utc::now();
-            if turn.waited {
-                let seen = self.queue.taken_since(id, &selection.0, arrived);
-                if !seen.is_empty() {
-                    return Err(ApiError::SeatsTaken(seen));
-                }
-                let busy = self.store.busy_seats(id, &selection.0, now).await?;
-                if !busy.is_empty() {
-                    return Err(ApiError::SeatsTaken(busy));
-                }
-            }
-            let order = SeatOrder {
-                user: self.user.id(),
-                performance: &performance.doc,
-                seats: &selection.0,
-                total,
-                seat_limit: self.config.events.max_seats_per_user,
-                now,
-                idempotency: key.as_ref(),
-            };
-            let outcome = take(&order).await;
-            if outcome.is_ok() {
-                self.queue.record_taken(id, &selection.0);
-            }
-            // The next in line may go while the show list is recounted.
-            drop(turn);
-            self.catalogue.settle(&self.store, id, outcome).await
-        })
-        .await
-    }
 }
 
 /// Holds seats, all or none, until `expires_at`. Accepts `Idempotency-Key`.
