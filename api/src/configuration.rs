@@ -27,6 +27,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub reservations: ReservationSettings,
     pub events: EventSettings,
+    pub queue: WaitingRoomSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -112,6 +113,25 @@ pub struct EventSettings {
     pub max_charge: i64,
     pub cache_ttl_ms: u64,
     pub sweep_interval_seconds: u64,
+}
+
+/// How the waiting rooms run; each performance's own settings are set
+/// through the API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitingRoomSettings {
+    /// How often the scheduler admits buyers.
+    pub tick_ms: u64,
+    /// How long the scheduler's lease lasts without renewal: after the
+    /// holder dies, another instance takes over within this.
+    pub lease_seconds: u64,
+    /// How stale an instance's view of each line may be.
+    pub board_refresh_ms: u64,
+    /// How often an instance records its buyers' polls.
+    pub heartbeat_flush_ms: u64,
+    /// Base64 key (32 bytes or more) signing tickets and admissions; empty:
+    /// one is made at random and kept in the database.
+    pub signing_key: SecretString,
 }
 
 impl Settings {

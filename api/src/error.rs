@@ -52,6 +52,10 @@ pub enum ApiError {
     /// recorded, and the handler answers with the recorded response.
     #[error("idempotency key already recorded")]
     AlreadyRecorded,
+    /// 403 with an `admission_*` code: the sale is queued and the request
+    /// carries no valid admission.
+    #[error("{message}")]
+    Refused { code: ErrorCode, message: String },
     /// 409 with a specific code: the request conflicts with stored state.
     #[error("{message}")]
     Conflict { code: ErrorCode, message: String },
@@ -104,7 +108,9 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Invalid { .. } => ErrorCode::InvalidInput,
-            Self::BadRequest { code, .. } | Self::Conflict { code, .. } => *code,
+            Self::BadRequest { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Refused { code, .. } => *code,
             Self::Unauthenticated => ErrorCode::Unauthenticated,
             Self::InvalidCredentials => ErrorCode::InvalidCredentials,
             Self::Forbidden(_) => ErrorCode::Forbidden,
@@ -141,7 +147,11 @@ impl ResponseError for ApiError {
                 StatusCode::BAD_REQUEST
             }
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden
+            | ErrorCode::AdmissionRequired
+            | ErrorCode::AdmissionInvalid
+            | ErrorCode::AdmissionExpired
+            | ErrorCode::AdmissionRevoked => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

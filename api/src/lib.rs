@@ -9,6 +9,7 @@ pub mod extract;
 pub mod http;
 pub mod metrics;
 pub mod openapi;
+pub mod queue;
 pub mod routes;
 pub mod seat_queue;
 pub mod seed;

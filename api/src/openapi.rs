@@ -6,7 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    auth, bookings, health, limits, reservations, rooms, seats, shows, users, venues, wallet,
+    auth, bookings, health, limits, queue, reservations, rooms, seats, shows, users, venues, wallet,
 };
 
 #[derive(OpenApi)]
@@ -46,6 +46,11 @@ use crate::routes::{
         seats::book_seats,
         seats::confirm_hold,
         seats::release_hold,
+        queue::join_queue,
+        queue::poll_queue,
+        queue::set_queue,
+        queue::get_queue,
+        queue::revoke_admission,
         bookings::list_bookings,
         bookings::get_booking,
         bookings::cancel_booking,
@@ -61,6 +66,7 @@ use crate::routes::{
         shared::SeatState,
         shared::BookingStatus,
         shared::LedgerKind,
+        shared::QueueStatus,
     ))
 )]
 struct V1;
@@ -86,6 +92,7 @@ struct V1;
         (name = "venues", description = "Venues and seat maps"),
         (name = "shows", description = "Shows and performances"),
         (name = "seats", description = "Seat maps, holds and bookings of a performance"),
+        (name = "queue", description = "Waiting rooms in front of busy sales"),
         (name = "bookings", description = "The caller's bookings"),
         (name = "wallet", description = "The caller's points wallet"),
     )

@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
 use crate::metrics::{Metrics, metrics_endpoint, record_outcomes};
 use crate::openapi::ApiDoc;
+use crate::queue::WaitingRoom;
 use crate::routes::{self, AppConfig, EventRules};
 use crate::seat_queue::SeatQueue;
 use crate::store::Store;
@@ -83,6 +84,9 @@ impl Application {
             store.clone(),
             Duration::from_secs(settings.events.sweep_interval_seconds.max(1)),
         );
+        let waiting_room =
+            WaitingRoom::new(settings.queue.clone()).map_err(StartupError::Config)?;
+        waiting_room.spawn(store.clone());
         let catalogue = Catalogue::new(
             Duration::from_millis(settings.events.cache_ttl_ms),
             metrics.clone(),
@@ -94,6 +98,7 @@ impl Application {
                 config,
                 catalogue,
                 metrics,
+                waiting_room,
             },
             static_dir,
             &settings.application,
@@ -222,6 +227,7 @@ struct Shared {
     config: AppConfig,
     catalogue: Catalogue,
     metrics: Metrics,
+    waiting_room: WaitingRoom,
 }
 
 fn run(
@@ -238,6 +244,7 @@ fn run(
     let config = web::Data::new(shared.config);
     let catalogue = web::Data::new(shared.catalogue);
     let metrics = web::Data::new(shared.metrics);
+    let waiting_room = web::Data::new(shared.waiting_room);
     let queue = web::Data::new(SeatQueue::new(4096, Duration::from_secs(3)));
     let openapi = ApiDoc::openapi();
     let mut server = HttpServer::new(move || {
@@ -249,6 +256,7 @@ fn run(
             .app_data(catalogue.clone())
             .app_data(metrics.clone())
             .app_data(queue.clone())
+            .app_data(waiting_room.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .service(
                 web::scope("/api/v1")

@@ -74,6 +74,19 @@ pub enum ErrorCode {
     SaleNotOpen,
     /// 409: the performance has started; its seats can no longer be sold or cancelled.
     PerformanceStarted,
+    /// 403: this performance's sale is queued; join the queue and send the
+    /// `Admission-Token` it gives when admitted.
+    AdmissionRequired,
+    /// 403: the `Admission-Token` is malformed, forged, or for another
+    /// performance or buyer.
+    AdmissionInvalid,
+    /// 403: the admission's shopping time is over, or it was used for a
+    /// booking; join the queue again.
+    AdmissionExpired,
+    /// 403: an administrator revoked this admission.
+    AdmissionRevoked,
+    /// 409: the performance has no waiting room now; go straight to the seats.
+    QueueClosed,
     /// 422: this `Idempotency-Key` was used before with a different request.
     IdempotencyKeyReused,
     /// 413: the request body is too large.
@@ -110,6 +123,11 @@ impl ErrorCode {
             Self::InsufficientPoints => "insufficient_points",
             Self::SaleNotOpen => "sale_not_open",
             Self::PerformanceStarted => "performance_started",
+            Self::AdmissionRequired => "admission_required",
+            Self::AdmissionInvalid => "admission_invalid",
+            Self::AdmissionExpired => "admission_expired",
+            Self::AdmissionRevoked => "admission_revoked",
+            Self::QueueClosed => "queue_closed",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",

@@ -9,6 +9,7 @@ pub mod health;
 pub mod ids;
 pub mod limits;
 pub mod page;
+pub mod queue;
 pub mod reservations;
 pub mod rooms;
 pub mod seats;
@@ -23,6 +24,7 @@ pub use health::{Health, Readiness, ReplicaSetMember};
 pub use ids::{BookingId, HoldId, PerformanceId, ReservationId, RoomId, ShowId, UserId, VenueId};
 pub use limits::Limits;
 pub use page::{Page, PageQuery};
+pub use queue::{Admission, QueueOverview, QueueSettings, QueueStatus, QueueTicket};
 pub use reservations::{
     BusyQuery, BusyRange, CreateReservation, Reservation, ReservationQuery, ReservationStatus,
     SortOrder, TimeRange,

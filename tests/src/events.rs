@@ -79,6 +79,8 @@ pub struct StageSpec {
     /// Tiers front to back: name, price, and how many rows (A, B, ...).
     pub tiers: Vec<(String, u32, u32)>,
     pub starts_at: DateTime<Utc>,
+    /// When seats go on sale; `None`: at once.
+    pub sale_opens_at: Option<DateTime<Utc>>,
 }
 
 impl StageSpec {
@@ -94,6 +96,7 @@ impl StageSpec {
             seats_per_row,
             tiers: vec![("R".into(), price, rows)],
             starts_at,
+            sale_opens_at: None,
         }
     }
 }
@@ -136,11 +139,16 @@ pub async fn stage_with(app: &TestApp, spec: &StageSpec) -> Stage {
         .iter()
         .map(|(tier, price, _)| (tier.clone(), json!(price)))
         .collect();
+    let mut body =
+        json!({ "venue_id": venue.id, "starts_at": spec.starts_at.to_rfc3339(), "prices": prices });
+    if let Some(opens) = spec.sale_opens_at {
+        body["sale_opens_at"] = json!(opens.to_rfc3339());
+    }
     let performance = app
         .post(
             &format!("/api/v1/shows/{}/performances", show.id),
             Some(&admin),
-            &json!({ "venue_id": venue.id, "starts_at": spec.starts_at.to_rfc3339(), "prices": prices }),
+            &body,
         )
         .await;
     performance.assert_status(201);

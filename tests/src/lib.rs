@@ -5,6 +5,7 @@ pub mod db;
 pub mod events;
 pub mod failover;
 pub mod invariants;
+pub mod queue;
 pub mod storm;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -88,6 +89,11 @@ pub fn test_settings(db_uri: &str) -> Settings {
     // The database timeouts stay at the product's defaults: shorter ones
     // made a fresh client's first server selection fail while a hundred
     // tests start at once on two cores (seen in CI).
+    // Waiting rooms move fast enough for tests to watch them move.
+    settings.queue.tick_ms = 200;
+    settings.queue.board_refresh_ms = 100;
+    settings.queue.heartbeat_flush_ms = 200;
+    settings.queue.lease_seconds = 2;
     settings.auth.argon2_memory_kib = 1024;
     settings.auth.argon2_iterations = 1;
     settings.auth.bootstrap_admin_email = ADMIN_EMAIL.into();
@@ -263,7 +269,22 @@ impl TestApp {
         token: Option<&str>,
         body: Option<&B>,
     ) -> TestResponse {
+        self.request_with(method, path, token, body, &[]).await
+    }
+
+    /// [`TestApp::request`] with extra headers.
+    pub async fn request_with<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
         let mut request = self.http.request(method, self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }

@@ -5,6 +5,7 @@ pub mod bookings;
 pub mod health;
 pub mod limits;
 pub mod posters;
+pub mod queue;
 pub mod reservations;
 pub mod rooms;
 mod sale;
@@ -47,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     venues::configure(cfg);
     shows::configure(cfg);
     seats::configure(cfg);
+    queue::configure(cfg);
     bookings::configure(cfg);
     wallet::configure(cfg);
 }

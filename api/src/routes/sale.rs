@@ -19,6 +19,7 @@ use crate::catalogue::{Catalogue, PerformanceInfo};
 use crate::domain::booking::SeatSelection;
 use crate::error::ApiError;
 use crate::http::{IdempotencyHeader, replay_or};
+use crate::queue::WaitingRoom;
 use crate::seat_queue::SeatQueue;
 use crate::store::holds::SeatOrder;
 use crate::store::shows::PerformanceDoc;
@@ -77,12 +78,25 @@ fn price_of(performance: &PerformanceInfo, labels: &[String]) -> Result<u32, Api
 
 /// A logged-in caller about to take seats, with what taking them needs.
 /// Extracting it answers `401` without a session.
+/// What a sale request does with the seats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Take {
+    Hold,
+    Book,
+}
+
+/// The `Admission-Token` header: the waiting room's pass.
+pub const ADMISSION_HEADER: &str = "admission-token";
+
 pub struct Sale {
     pub store: web::Data<Store>,
     pub catalogue: web::Data<Catalogue>,
     pub queue: web::Data<SeatQueue>,
     pub config: web::Data<AppConfig>,
+    pub room: web::Data<WaitingRoom>,
     pub user: AuthUser,
+    /// The `Admission-Token` header, if sent.
+    pub admission: Option<String>,
 }
 
 impl FromRequest for Sale {
@@ -95,7 +109,11 @@ impl FromRequest for Sale {
                 .cloned()
                 .ok_or_else(|| ApiError::Internal("app data missing".into()))
         }
-        let parts = (data(req), data(req), data(req), data(req));
+        let parts = (data(req), data(req), data(req), data(req), data(req));
+        let admission = req
+            .headers()
+            .get(ADMISSION_HEADER)
+            .map(|v| v.to_str().map(str::to_owned));
         let user = AuthUser::from_request(req, payload);
         Box::pin(async move {
             Ok(Sale {
@@ -103,7 +121,18 @@ impl FromRequest for Sale {
                 catalogue: parts.1?,
                 queue: parts.2?,
                 config: parts.3?,
+                room: parts.4?,
                 user: user.await?,
+                admission: match admission {
+                    None => None,
+                    Some(Ok(token)) => Some(token),
+                    Some(Err(_)) => {
+                        return Err(ApiError::Refused {
+                            code: ErrorCode::AdmissionInvalid,
+                            message: "the Admission-Token header is not plain text".into(),
+                        });
+                    }
+                },
             })
         })
     }
@@ -114,17 +143,24 @@ impl Sale {
     /// `take` (the transaction) under the request's idempotency key.
     pub async fn run<T: serde::Serialize>(
         &self,
-        operation: &str,
+        operation: Take,
         performance: &str,
         idempotency: IdempotencyHeader,
         body: SeatRequest,
         take: impl AsyncFnOnce(&SeatOrder<'_>) -> Result<T, ApiError>,
     ) -> Result<HttpResponse, ApiError> {
         let id = object_id(performance, "performance")?;
-        let key = idempotency.key(&self.user, &format!("{operation} {id}"), &body)?;
+        let name = match operation {
+            Take::Hold => "hold",
+            Take::Book => "book",
+        };
+        let key = idempotency.key(&self.user, &format!("{name} {id}"), &body)?;
         replay_or(&self.store, key.as_ref(), StatusCode::CREATED, async {
             let selection = SeatSelection::parse(body, self.config.events.max_seats_per_user)?;
             let performance = on_sale(&self.store, &self.catalogue, id, Utc::now()).await?;
+            self.room
+                .check_admission(&self.store, id, self.user.id(), self.admission.as_deref())
+                .await?;
             let total = price_of(&performance, &selection.0)?;
             // The buyer takes turns too: one buyer's parallel claims all
             // write their seat-limit guard, and would otherwise conflict
@@ -156,6 +192,9 @@ impl Sale {
             let outcome = take(&order).await;
             if outcome.is_ok() {
                 self.queue.record_taken(id, &selection.0);
+                if operation == Take::Book {
+                    self.room.finish(&self.store, id, self.user.id()).await;
+                }
             }
             // The next in line may go while the show list is recounted.
             drop(turn);

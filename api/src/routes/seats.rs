@@ -10,12 +10,13 @@ use shared::{
 };
 
 use super::AppConfig;
-use super::sale::{Sale, check_not_started};
+use super::sale::{Sale, Take, check_not_started};
 use crate::auth::AuthUser;
 use crate::catalogue::Catalogue;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::http::{IdempotencyHeader, MaybeUser, json_with_etag, replay_or};
+use crate::queue::WaitingRoom;
 use crate::store::seats::{SeatDoc, SeatStateDoc};
 use crate::store::{Store, object_id};
 
@@ -115,12 +116,14 @@ async fn get_seat_map(
     params(
         ("id" = String, Path, description = "The performance's id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key and body return the first response"),
+        ("Admission-Token" = Option<String>, Header, description = "While the performance's waiting room is on: the token from `GET /api/v1/queue/{ticket}` once admitted"),
     ),
     request_body = SeatRequest,
     responses(
         (status = 201, description = "Held", body = Hold),
         (status = 400, description = "No seats, duplicates, too many, or unknown labels", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "The waiting room is on and the admission is missing (`admission_required`), not valid here (`admission_invalid`), over (`admission_expired`) or withdrawn (`admission_revoked`)", body = ErrorBody),
         (status = 404, description = "No such performance", body = ErrorBody),
         (status = 409, description = "`seat_taken` (with `seats`), `seat_limit_exceeded`, `sale_not_open` or `performance_started`", body = ErrorBody),
         (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
@@ -138,7 +141,7 @@ async fn hold_seats(
 ) -> Result<HttpResponse, ApiError> {
     let ttl = sale.config.events.hold_ttl;
     let store = sale.store.clone();
-    sale.run("hold", &path, idempotency, body.0, async |order| {
+    sale.run(Take::Hold, &path, idempotency, body.0, async |order| {
         store.hold_seats(order, ttl).await
     })
     .await
@@ -150,12 +153,14 @@ async fn hold_seats(
     params(
         ("id" = String, Path, description = "The performance's id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key and body return the first response"),
+        ("Admission-Token" = Option<String>, Header, description = "While the performance's waiting room is on: the token from `GET /api/v1/queue/{ticket}` once admitted"),
     ),
     request_body = SeatRequest,
     responses(
         (status = 201, description = "Booked and paid", body = Booking),
         (status = 400, description = "No seats, duplicates, too many, or unknown labels", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "The waiting room is on and the admission is missing (`admission_required`), not valid here (`admission_invalid`), over (`admission_expired`) or withdrawn (`admission_revoked`)", body = ErrorBody),
         (status = 404, description = "No such performance", body = ErrorBody),
         (status = 409, description = "`seat_taken` (with `seats`), `insufficient_points`, `seat_limit_exceeded`, `sale_not_open` or `performance_started`", body = ErrorBody),
         (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
@@ -172,7 +177,7 @@ async fn book_seats(
     body: Json<SeatRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let store = sale.store.clone();
-    sale.run("book", &path, idempotency, body.0, async |order| {
+    sale.run(Take::Book, &path, idempotency, body.0, async |order| {
         store.book_seats(order).await
     })
     .await
@@ -202,6 +207,7 @@ async fn confirm_hold(
     store: web::Data<Store>,
     catalogue: web::Data<Catalogue>,
     config: web::Data<AppConfig>,
+    room: web::Data<WaitingRoom>,
     user: AuthUser,
     idempotency: IdempotencyHeader,
     path: web::Path<String>,
@@ -229,6 +235,9 @@ async fn confirm_hold(
                 key.as_ref(),
             )
             .await;
+        if booking.is_ok() {
+            room.finish(&store, performance.doc.id, user.id()).await;
+        }
         catalogue.settle(&store, performance.doc.id, booking).await
     })
     .await

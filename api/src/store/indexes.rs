@@ -24,6 +24,11 @@ pub const BOOKED_SEATS: &str = "booked_seats";
 pub const WALLETS: &str = "wallets";
 pub const LEDGER: &str = "ledger";
 pub const IDEMPOTENCY: &str = "idempotency";
+pub const QUEUE_STATES: &str = "queue_states";
+pub const QUEUE_COUNTERS: &str = "queue_counters";
+pub const QUEUE_TICKETS: &str = "queue_tickets";
+pub const LEASES: &str = "leases";
+pub const SECRETS: &str = "secrets";
 
 fn index(keys: Document, name: &str) -> IndexModel {
     IndexModel::builder()
@@ -49,7 +54,7 @@ fn with_options(keys: Document, options: IndexOptions) -> IndexModel {
 }
 
 pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
-    let plan: [(&str, Vec<IndexModel>); 16] = [
+    let plan: [(&str, Vec<IndexModel>); 21] = [
         (USERS, vec![unique(doc! { "email_key": 1 }, "email_unique")]),
         (
             SESSIONS,
@@ -160,6 +165,23 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
                     .build(),
             )],
         ),
+        (QUEUE_STATES, vec![]),
+        (QUEUE_COUNTERS, vec![]),
+        (
+            QUEUE_TICKETS,
+            vec![
+                // One place in line per buyer and performance: joining twice
+                // keeps the first place.
+                unique(doc! { "performance_id": 1, "user_id": 1 }, "one_place"),
+                // The line, walked in order by the scheduler.
+                index(
+                    doc! { "performance_id": 1, "status": 1, "position": 1 },
+                    "line",
+                ),
+            ],
+        ),
+        (LEASES, vec![]),
+        (SECRETS, vec![]),
     ];
     let existing = db.list_collection_names().await?;
     for (collection, models) in plan {

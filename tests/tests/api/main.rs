@@ -9,6 +9,7 @@ mod health;
 mod metrics;
 mod openapi;
 mod outage;
+mod queue;
 mod reservations;
 mod room_deletion;
 mod rooms;

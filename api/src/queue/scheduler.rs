@@ -1,0 +1,69 @@
+//! Admits buyers, on whichever instance holds the scheduler's lease.
+
+use std::time::{Duration, Instant};
+
+use bson::oid::ObjectId;
+
+use super::WaitingRoom;
+use crate::store::Store;
+
+const LEASE: &str = "queue-scheduler";
+
+pub fn spawn(room: WaitingRoom, store: Store) {
+    let settings = room.settings().clone();
+    let every = Duration::from_millis(settings.tick_ms.max(50));
+    let lease = Duration::from_secs(settings.lease_seconds.max(1));
+    let me = ObjectId::new().to_hex();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if !store.indexes_ready() {
+                continue;
+            }
+            let ttl = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(5));
+            let now = match store.acquire_lease(LEASE, &me, ttl).await {
+                Ok(Some(now)) => now,
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::debug!(error = %e, "queue scheduler lease not taken");
+                    continue;
+                }
+            };
+            let started = Instant::now();
+            let lines = match store.enabled_queues().await {
+                Ok(lines) => lines,
+                Err(e) => {
+                    tracing::debug!(error = %e, "queue lines not read");
+                    continue;
+                }
+            };
+            for line in lines {
+                // Stop well before the lease could run out under us; the
+                // rest waits for the next tick.
+                if started.elapsed() > lease / 2 {
+                    break;
+                }
+                let now = now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+                match store.tick_queue(&line, now).await {
+                    Ok(o) if o == Default::default() => {}
+                    Ok(o) => tracing::debug!(
+                        performance = %line.id,
+                        placed = o.placed,
+                        admitted = o.admitted,
+                        skipped = o.skipped,
+                        timed_out = o.timed_out,
+                        "queue tick"
+                    ),
+                    Err(e) => {
+                        tracing::warn!(performance = %line.id, error = %e, "queue tick failed")
+                    }
+                }
+            }
+            if let Err(e) = room.refresh(&store).await {
+                tracing::debug!(error = %e, "waiting-room board not refreshed");
+            }
+        }
+    });
+}

@@ -1,0 +1,422 @@
+//! The waiting room's documents: one state per queued performance (its
+//! settings and how far the line has got, written by admins and the
+//! scheduler), one counter handing out places, and one ticket per buyer.
+//!
+//! A place comes from the counter (`$inc`), so places are unique and in
+//! order of arrival. Before a pre-queued sale opens, buyers get a ticket
+//! without a place; the scheduler draws their places at the opening.
+
+pub mod line;
+
+use bson::oid::ObjectId;
+use bson::{Document, doc};
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::indexes::{QUEUE_COUNTERS, QUEUE_STATES, QUEUE_TICKETS, SECRETS};
+use super::seats::update_if;
+use super::{Store, to_bson_time};
+use crate::domain::queue::QueueRules;
+use crate::error::{ApiError, is_duplicate_key};
+
+pub use line::TickOutcome;
+
+/// Settings as stored.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct RulesDoc {
+    pub enabled: bool,
+    pub admit_per_minute: Option<u32>,
+    pub max_active: Option<u32>,
+    pub shop_seconds: u32,
+    pub grace_seconds: u32,
+    pub pre_queue: bool,
+}
+
+impl From<QueueRules> for RulesDoc {
+    fn from(r: QueueRules) -> Self {
+        Self {
+            enabled: r.enabled,
+            admit_per_minute: r.admit_per_minute,
+            max_active: r.max_active,
+            shop_seconds: r.shop_seconds,
+            grace_seconds: r.grace_seconds,
+            pre_queue: r.pre_queue,
+        }
+    }
+}
+
+impl From<RulesDoc> for QueueRules {
+    fn from(r: RulesDoc) -> Self {
+        Self {
+            enabled: r.enabled,
+            admit_per_minute: r.admit_per_minute,
+            max_active: r.max_active,
+            shop_seconds: r.shop_seconds,
+            grace_seconds: r.grace_seconds,
+            pre_queue: r.pre_queue,
+        }
+    }
+}
+
+/// Admissions of one scheduler tick, kept for a minute to measure the rate.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Admitted {
+    pub at: bson::DateTime,
+    pub n: i64,
+}
+
+/// One queued performance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QueueStateDoc {
+    /// The performance's id.
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub rules: RulesDoc,
+    pub sale_opens_at: bson::DateTime,
+    /// Pre-queued buyers have places (always true without a pre-queue).
+    pub drawn: bool,
+    /// Every place up to here is admitted, skipped or gone.
+    pub frontier: i64,
+    /// Admissions the rate allows and the line has not used yet.
+    pub credit: f64,
+    /// The database's time at the last scheduler tick.
+    pub last_tick: bson::DateTime,
+    pub admitted_total: i64,
+    #[serde(default)]
+    pub recent: Vec<Admitted>,
+}
+
+impl QueueStateDoc {
+    /// Buyers admitted in the minute before `now`.
+    pub fn admitted_last_minute(&self, now: DateTime<Utc>) -> u64 {
+        let since = now - chrono::Duration::minutes(1);
+        self.recent
+            .iter()
+            .filter(|a| a.at.to_chrono() > since)
+            .map(|a| u64::try_from(a.n).unwrap_or(0))
+            .sum()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    Waiting,
+    Admitted,
+    /// Skipped while silent, or the shopping time ran out.
+    Expired,
+    /// Used for a booking.
+    Done,
+    Revoked,
+}
+
+/// One buyer's place in one performance's line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TicketDoc {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub performance_id: ObjectId,
+    pub user_id: ObjectId,
+    pub position: Option<i64>,
+    /// Joined before a pre-queued sale opened: drawn at random.
+    pub pre: bool,
+    pub draw_key: i64,
+    pub status: TicketStatus,
+    /// The database's time of the buyer's last poll.
+    pub seen_at: bson::DateTime,
+    pub joined_at: bson::DateTime,
+    /// The scheduler's (database) time of admission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admitted_at: Option<bson::DateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admitted_until: Option<bson::DateTime>,
+    /// When the turn ended: skipped, timed out, used or revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<bson::DateTime>,
+}
+
+impl TicketDoc {
+    /// Admitted and still within the shopping time at `now`.
+    pub fn is_shopping(&self, now: DateTime<Utc>) -> bool {
+        self.status == TicketStatus::Admitted
+            && self.admitted_until.is_some_and(|u| u.to_chrono() > now)
+    }
+
+    /// Still has a place or a turn at `now`: joining again keeps it.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.status == TicketStatus::Waiting || self.is_shopping(now)
+    }
+}
+
+/// Filters use index keys only (see `seats::update_if`); this is the
+/// rest of the condition.
+fn is_admitted() -> Document {
+    doc! { "$eq": ["$status", "admitted"] }
+}
+
+impl Store {
+    pub fn queue_states(&self) -> mongodb::Collection<QueueStateDoc> {
+        self.collection(QUEUE_STATES)
+    }
+
+    pub fn queue_tickets(&self) -> mongodb::Collection<TicketDoc> {
+        self.collection(QUEUE_TICKETS)
+    }
+
+    /// The signing key the instances share: created once, at random, by
+    /// whichever instance asks first.
+    pub async fn shared_secret(&self, name: &str) -> Result<Vec<u8>, ApiError> {
+        let fresh: [u8; 32] = rand::random();
+        let secrets = self.collection::<Document>(SECRETS);
+        let upsert = secrets
+            .update_one(
+                doc! { "_id": name },
+                doc! { "$setOnInsert": { "key": bson::Binary {
+                    subtype: bson::spec::BinarySubtype::Generic,
+                    bytes: fresh.to_vec(),
+                } } },
+            )
+            .upsert(true)
+            .await;
+        match upsert {
+            Ok(_) => {}
+            // Two instances inserted at once; the other's key stands.
+            Err(e) if is_duplicate_key(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let stored = secrets
+            .find_one(doc! { "_id": name })
+            .await?
+            .ok_or_else(|| ApiError::Internal(format!("secret {name} vanished")))?;
+        match stored.get("key") {
+            Some(bson::Bson::Binary(b)) => Ok(b.bytes.clone()),
+            _ => Err(ApiError::Internal(format!("secret {name} is not binary"))),
+        }
+    }
+
+    /// Creates or changes a performance's queue settings.
+    pub async fn set_queue(
+        &self,
+        performance: ObjectId,
+        rules: QueueRules,
+        sale_opens_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<QueueStateDoc, ApiError> {
+        let rules_doc = bson::to_bson(&RulesDoc::from(rules))
+            .map_err(|e| ApiError::Internal(format!("queue rules: {e}")))?;
+        let drawn = !rules.pre_queue || now >= sale_opens_at;
+        self.queue_states()
+            .update_one(
+                doc! { "_id": performance },
+                doc! {
+                    "$set": { "rules": rules_doc, "sale_opens_at": to_bson_time(sale_opens_at) },
+                    "$setOnInsert": {
+                        "drawn": drawn,
+                        "frontier": 0_i64,
+                        "credit": 0.0,
+                        "last_tick": to_bson_time(now),
+                        "admitted_total": 0_i64,
+                        "recent": [],
+                    },
+                },
+            )
+            .upsert(true)
+            .await?;
+        if !rules.pre_queue {
+            // Buyers already waiting for a draw get places in order of
+            // arrival instead, at the scheduler's next tick.
+            self.queue_states()
+                .update_one(
+                    doc! { "_id": performance, "drawn": false },
+                    doc! { "$set": { "drawn": true } },
+                )
+                .await?;
+        }
+        self.queue_state(performance)
+            .await?
+            .ok_or_else(|| ApiError::Internal("queue state vanished".into()))
+    }
+
+    pub async fn queue_state(
+        &self,
+        performance: ObjectId,
+    ) -> Result<Option<QueueStateDoc>, ApiError> {
+        Ok(self
+            .queue_states()
+            .find_one(doc! { "_id": performance })
+            .await?)
+    }
+
+    /// Every performance whose queue is on.
+    pub async fn enabled_queues(&self) -> Result<Vec<QueueStateDoc>, ApiError> {
+        Ok(self
+            .queue_states()
+            .find(doc! { "rules.enabled": true })
+            .await?
+            .try_collect()
+            .await?)
+    }
+
+    /// The buyer's place in the line, joining at the back unless they
+    /// already have a live one. `true` with a new place.
+    pub async fn join_queue(
+        &self,
+        state: &QueueStateDoc,
+        user: ObjectId,
+    ) -> Result<(TicketDoc, bool), ApiError> {
+        let mine = doc! { "performance_id": state.id, "user_id": user };
+        // A join is also a sign of life.
+        let existing = self
+            .queue_tickets()
+            .find_one_and_update(mine.clone(), doc! { "$currentDate": { "seen_at": true } })
+            .return_document(mongodb::options::ReturnDocument::After)
+            .await?;
+        let now = self.server_time().await?;
+        if let Some(ticket) = &existing
+            && ticket.is_live(now)
+        {
+            return Ok((ticket.clone(), false));
+        }
+        let undrawn = !state.drawn;
+        let position = if undrawn {
+            None
+        } else {
+            Some(self.next_places(state.id, 1).await?)
+        };
+        let ticket = TicketDoc {
+            id: existing.as_ref().map_or_else(ObjectId::new, |t| t.id),
+            performance_id: state.id,
+            user_id: user,
+            position,
+            pre: undrawn && now < state.sale_opens_at.to_chrono(),
+            draw_key: rand::random::<i64>(),
+            status: TicketStatus::Waiting,
+            seen_at: to_bson_time(now),
+            joined_at: to_bson_time(now),
+            admitted_at: None,
+            admitted_until: None,
+            ended_at: None,
+        };
+        let written = match &existing {
+            // Back of the line after a place that is over, unless another
+            // tab got there first.
+            Some(old) => {
+                let fields = bson::to_document(&ticket)
+                    .map_err(|e| ApiError::Internal(format!("queue ticket: {e}")))?;
+                let unchanged = doc! { "$and": [
+                    { "$eq": ["$status", old.status.name()] },
+                    { "$eq": ["$joined_at", old.joined_at] },
+                ] };
+                let mut set = fields;
+                set.remove("_id");
+                self.queue_tickets()
+                    .update_one(
+                        doc! { "_id": old.id },
+                        update_if(
+                            unchanged,
+                            set,
+                            &["admitted_at", "admitted_until", "ended_at"],
+                        ),
+                    )
+                    .await
+                    .map(|r| r.modified_count == 1)
+            }
+            None => self.queue_tickets().insert_one(&ticket).await.map(|_| true),
+        };
+        match written {
+            Ok(true) => Ok((ticket, true)),
+            // Another tab joined (or rejoined) at the same moment: its
+            // place is the buyer's place.
+            Ok(false) => self.ticket_of(state.id, user).await.map(|t| (t, false)),
+            Err(e) if is_duplicate_key(&e) => {
+                self.ticket_of(state.id, user).await.map(|t| (t, false))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn ticket_of(
+        &self,
+        performance: ObjectId,
+        user: ObjectId,
+    ) -> Result<TicketDoc, ApiError> {
+        self.queue_tickets()
+            .find_one(doc! { "performance_id": performance, "user_id": user })
+            .await?
+            .ok_or_else(|| ApiError::Internal("queue ticket vanished".into()))
+    }
+
+    pub async fn queue_ticket(&self, id: ObjectId) -> Result<Option<TicketDoc>, ApiError> {
+        Ok(self.queue_tickets().find_one(doc! { "_id": id }).await?)
+    }
+
+    /// Reserves `n` places; returns the first.
+    async fn next_places(&self, performance: ObjectId, n: i64) -> Result<i64, ApiError> {
+        let counter = self
+            .collection::<Document>(QUEUE_COUNTERS)
+            .find_one_and_update(doc! { "_id": performance }, doc! { "$inc": { "next": n } })
+            .upsert(true)
+            .return_document(mongodb::options::ReturnDocument::After)
+            .await?
+            .ok_or_else(|| ApiError::Internal("queue counter missing after upsert".into()))?;
+        let last = counter
+            .get_i64("next")
+            .or_else(|_| counter.get_i32("next").map(i64::from))
+            .map_err(|e| ApiError::Internal(format!("queue counter: {e}")))?;
+        Ok(last - n + 1)
+    }
+
+    /// Records that these tickets' buyers polled (the database's time).
+    pub async fn queue_heartbeats(&self, tickets: Vec<ObjectId>) -> Result<(), ApiError> {
+        for chunk in tickets.chunks(1000) {
+            self.queue_tickets()
+                .update_many(
+                    doc! { "_id": { "$in": chunk } },
+                    doc! { "$currentDate": { "seen_at": true } },
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The buyer's admission was used for a booking: the place is over
+    /// and frees room for the next buyer.
+    pub async fn finish_admission(
+        &self,
+        performance: ObjectId,
+        user: ObjectId,
+    ) -> Result<(), ApiError> {
+        self.queue_tickets()
+            .update_one(
+                doc! { "performance_id": performance, "user_id": user },
+                update_if(
+                    is_admitted(),
+                    doc! { "status": "done", "ended_at": to_bson_time(Utc::now()) },
+                    &[],
+                ),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Withdraws a buyer's admission; `false` if they had none.
+    pub async fn revoke_admission(
+        &self,
+        performance: ObjectId,
+        user: ObjectId,
+    ) -> Result<bool, ApiError> {
+        let r = self
+            .queue_tickets()
+            .update_one(
+                doc! { "performance_id": performance, "user_id": user },
+                update_if(
+                    is_admitted(),
+                    doc! { "status": "revoked", "ended_at": to_bson_time(Utc::now()) },
+                    &[],
+                ),
+            )
+            .await?;
+        Ok(r.modified_count == 1)
+    }
+}
