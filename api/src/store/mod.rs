@@ -15,6 +15,7 @@ mod room_deletion;
 pub mod rooms;
 pub mod seat_limit;
 pub mod seats;
+mod secrets;
 pub mod sessions;
 pub mod shows;
 pub mod topology;

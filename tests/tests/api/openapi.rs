@@ -57,7 +57,10 @@ fn the_document_is_openapi_3_and_covers_every_route() {
         ("post", "/api/v1/performances/{id}/queue"),
         ("put", "/api/v1/performances/{id}/queue"),
         ("get", "/api/v1/performances/{id}/queue"),
-        ("delete", "/api/v1/performances/{id}/queue/admissions/{user_id}"),
+        (
+            "delete",
+            "/api/v1/performances/{id}/queue/admissions/{user_id}",
+        ),
         ("get", "/api/v1/queue/{ticket}"),
         ("get", "/api/v1/bookings"),
         ("get", "/api/v1/bookings/{id}"),

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use futures::TryStreamExt;
 use std::future::IntoFuture;
 
-use super::{QueueStateDoc, TicketDoc, TicketStatus, is_admitted};
+use super::{QueueStateDoc, TicketDoc, is_admitted};
 use crate::domain::queue::{QueueRules, accrue, admissible};
 use crate::error::ApiError;
 use crate::store::seats::update_if;
@@ -237,17 +237,5 @@ impl Store {
             .await?;
         let active = admitted.iter().filter(|t| t.is_shopping(now)).count() as u64;
         Ok((waiting, active))
-    }
-}
-
-impl TicketStatus {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Waiting => "waiting",
-            Self::Admitted => "admitted",
-            Self::Expired => "expired",
-            Self::Done => "done",
-            Self::Revoked => "revoked",
-        }
     }
 }
