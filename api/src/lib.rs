@@ -1,6 +1,7 @@
 //! The reservation platform's HTTP API.
 
 pub mod auth;
+pub mod background;
 pub mod catalogue;
 pub mod configuration;
 pub mod domain;

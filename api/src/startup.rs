@@ -15,6 +15,7 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::password::HashCost;
+use crate::background::{StopSignal, Stopped, stop_signal};
 use crate::catalogue::Catalogue;
 use crate::configuration::{ApplicationSettings, Settings};
 use crate::domain::reservation::ReservationRules;
@@ -42,6 +43,7 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    stop: StopSignal,
 }
 
 impl Application {
@@ -52,14 +54,17 @@ impl Application {
         let config = app_config(&settings)?;
         let metrics = Metrics::new().map_err(|e| StartupError::Config(format!("metrics: {e}")))?;
         let store = Store::connect(&settings.database, metrics.clone()).await?;
+        let (stop, stopped) = stop_signal();
         if let Err(e) = prepare(&store, &settings, config.hash_cost).await {
             tracing::warn!(error = %e, "database not ready; retrying in the background");
-            let (store, settings) = (store.clone(), settings.clone());
+            let (store, settings, mut stopped) = (store.clone(), settings.clone(), stopped.clone());
             tokio::spawn(async move {
-                loop {
-                    tokio::time::sleep(Duration::from_secs(2)).await;
+                while stopped.sleep(Duration::from_secs(2)).await {
                     match prepare(&store, &settings, config.hash_cost).await {
-                        Ok(()) => break tracing::info!("database prepared"),
+                        Ok(()) => {
+                            tracing::info!("database prepared");
+                            break;
+                        }
                         Err(e) => tracing::warn!(error = %e, "database still not ready"),
                     }
                 }
@@ -83,10 +88,11 @@ impl Application {
         spawn_hold_sweep(
             store.clone(),
             Duration::from_secs(settings.events.sweep_interval_seconds.max(1)),
+            stopped.clone(),
         );
         let waiting_room =
             WaitingRoom::new(settings.queue.clone()).map_err(StartupError::Config)?;
-        waiting_room.spawn(store.clone());
+        waiting_room.spawn(store.clone(), stopped);
         let catalogue = Catalogue::new(
             Duration::from_millis(settings.events.cache_ttl_ms),
             metrics.clone(),
@@ -104,7 +110,7 @@ impl Application {
             &settings.application,
         )?;
         tracing::info!(port, "listening");
-        Ok(Self { port, server })
+        Ok(Self { port, server, stop })
     }
 
     pub fn port(&self) -> u16 {
@@ -116,8 +122,12 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until stopped (SIGTERM, or the handle), then ends the
+    /// background jobs.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.stop.stop();
+        served
     }
 }
 
@@ -195,11 +205,10 @@ async fn api_not_found() -> Result<HttpResponse, ApiError> {
 /// Every instance runs it: each sweep is a pair of idempotent conditional
 /// updates, and "expired" is judged by the database's clock, so an
 /// instance whose clock runs ahead cannot free seats of a live hold.
-fn spawn_hold_sweep(store: Store, every: Duration) {
+fn spawn_hold_sweep(store: Store, every: Duration, mut stopped: Stopped) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
-        loop {
-            ticks.tick().await;
+        while stopped.tick(&mut ticks).await {
             if !store.indexes_ready() {
                 continue;
             }

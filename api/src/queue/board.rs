@@ -9,6 +9,7 @@ use bson::oid::ObjectId;
 use chrono::{DateTime, Utc};
 
 use super::WaitingRoom;
+use crate::background::Stopped;
 use crate::domain::queue::QueueRules;
 use crate::error::ApiError;
 use crate::store::Store;
@@ -72,15 +73,14 @@ impl Board {
 }
 
 /// Refreshes the board and writes the polls heard, for ever.
-pub fn spawn_refresh(room: WaitingRoom, store: Store) {
+pub fn spawn_refresh(room: WaitingRoom, store: Store, stopped: Stopped) {
     let refresh = Duration::from_millis(room.settings().board_refresh_ms.max(50));
     let flush = Duration::from_millis(room.settings().heartbeat_flush_ms.max(50));
-    let reloader = (room.clone(), store.clone());
+    let reloader = (room.clone(), store.clone(), stopped.clone());
     tokio::spawn(async move {
-        let (room, store) = reloader;
+        let (room, store, mut stopped) = reloader;
         let mut ticks = tokio::time::interval(refresh);
-        loop {
-            ticks.tick().await;
+        while stopped.tick(&mut ticks).await {
             if !store.indexes_ready() {
                 continue;
             }
@@ -89,10 +89,10 @@ pub fn spawn_refresh(room: WaitingRoom, store: Store) {
             }
         }
     });
+    let mut stopped = stopped;
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(flush);
-        loop {
-            ticks.tick().await;
+        while stopped.tick(&mut ticks).await {
             let heard = room.take_heard();
             if heard.is_empty() {
                 continue;

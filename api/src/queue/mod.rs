@@ -26,6 +26,7 @@ use board::Board;
 pub use board::LineView;
 use token::{AdmissionClaims, Key, TicketClaims};
 
+use crate::background::Stopped;
 use crate::configuration::WaitingRoomSettings;
 use crate::domain::queue::{estimated_wait, poll_after_ms};
 use crate::error::ApiError;
@@ -77,9 +78,9 @@ impl WaitingRoom {
     }
 
     /// Starts this instance's board refresh, heartbeat flush and scheduler.
-    pub fn spawn(&self, store: Store) {
-        board::spawn_refresh(self.clone(), store.clone());
-        scheduler::spawn(self.clone(), store);
+    pub fn spawn(&self, store: Store, stopped: Stopped) {
+        board::spawn_refresh(self.clone(), store.clone(), stopped.clone());
+        scheduler::spawn(self.clone(), store, stopped);
     }
 
     pub fn settings(&self) -> &WaitingRoomSettings {

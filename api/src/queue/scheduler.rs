@@ -5,24 +5,30 @@ use std::time::{Duration, Instant};
 use bson::oid::ObjectId;
 
 use super::WaitingRoom;
+use crate::background::Stopped;
 use crate::store::Store;
 
 const LEASE: &str = "queue-scheduler";
 
-pub fn spawn(room: WaitingRoom, store: Store) {
+pub fn spawn(room: WaitingRoom, store: Store, mut stopped: Stopped) {
     let settings = room.settings().clone();
     let every = Duration::from_millis(settings.tick_ms.max(50));
     let lease = Duration::from_secs(settings.lease_seconds.max(1));
-    let me = ObjectId::new().to_hex();
+    // The process id tells an operator (and the tests) which instance
+    // schedules; the random part tells restarts apart.
+    let me = format!("{}:{}", std::process::id(), ObjectId::new().to_hex());
     tokio::spawn(async move {
+        let mut gaps = crate::store::queue::Gaps::default();
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
+        while stopped.tick(&mut ticks).await {
             if !store.indexes_ready() {
                 continue;
             }
             let ttl = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(5));
+            // The database's `now` comes from before the lease write; time
+            // since is counted from here, so stamps err late, never early.
+            let started = Instant::now();
             let now = match store.acquire_lease(LEASE, &me, ttl).await {
                 Ok(Some(now)) => now,
                 Ok(None) => continue,
@@ -31,7 +37,6 @@ pub fn spawn(room: WaitingRoom, store: Store) {
                     continue;
                 }
             };
-            let started = Instant::now();
             let lines = match store.enabled_queues().await {
                 Ok(lines) => lines,
                 Err(e) => {
@@ -46,7 +51,8 @@ pub fn spawn(room: WaitingRoom, store: Store) {
                     break;
                 }
                 let now = now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
-                match store.tick_queue(&line, now).await {
+                let deadline = started + lease / 2;
+                match store.tick_queue(&line, now, &mut gaps, deadline).await {
                     Ok(o) if o == Default::default() => {}
                     Ok(o) => tracing::debug!(
                         performance = %line.id,
@@ -64,6 +70,11 @@ pub fn spawn(room: WaitingRoom, store: Store) {
             if let Err(e) = room.refresh(&store).await {
                 tracing::debug!(error = %e, "waiting-room board not refreshed");
             }
+        }
+        // Stopping (SIGTERM): let another instance take over at once
+        // instead of after the lease runs out.
+        if let Err(e) = store.release_lease(LEASE, &me).await {
+            tracing::debug!(error = %e, "queue scheduler lease not released");
         }
     });
 }

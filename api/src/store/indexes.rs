@@ -173,11 +173,13 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
                 // One place in line per buyer and performance: joining twice
                 // keeps the first place.
                 unique(doc! { "performance_id": 1, "user_id": 1 }, "one_place"),
-                // The line, walked in order by the scheduler.
+                // Waiting buyers in order, and those without a place yet.
                 index(
                     doc! { "performance_id": 1, "status": 1, "position": 1 },
                     "line",
                 ),
+                // Every place in order, walked by the scheduler.
+                index(doc! { "performance_id": 1, "position": 1 }, "places"),
             ],
         ),
         (LEASES, vec![]),

@@ -3,13 +3,15 @@
 //! of a ticket is conditional on its status, so even two schedulers at
 //! once could not admit a buyer twice.
 
+use std::collections::HashMap;
+
 use bson::doc;
 use bson::oid::ObjectId;
 use chrono::{DateTime, Duration, Utc};
 use futures::TryStreamExt;
 use std::future::IntoFuture;
 
-use super::{QueueStateDoc, TicketDoc, is_admitted};
+use super::{QueueStateDoc, TicketDoc, TicketStatus, is_admitted};
 use crate::domain::queue::{QueueRules, accrue, admissible};
 use crate::error::ApiError;
 use crate::store::seats::update_if;
@@ -28,6 +30,32 @@ pub struct TickOutcome {
     pub timed_out: u64,
 }
 
+/// How long the line waits for a place whose ticket has not appeared:
+/// normally it is written milliseconds after the place is handed out; a
+/// place stays empty for good only if its buyer's join failed after
+/// taking it.
+const GAP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Places the scheduler found missing, and since when (its own clock).
+#[derive(Debug, Default)]
+pub struct Gaps(HashMap<(ObjectId, i64), std::time::Instant>);
+
+impl Gaps {
+    /// Whether the line has waited long enough for `place` to stop waiting.
+    fn given_up(&mut self, performance: ObjectId, place: i64) -> bool {
+        let since = self
+            .0
+            .entry((performance, place))
+            .or_insert_with(std::time::Instant::now);
+        since.elapsed() >= GAP_PATIENCE
+    }
+
+    fn forget_through(&mut self, performance: ObjectId, frontier: i64) {
+        self.0
+            .retain(|(p, place), _| *p != performance || *place > frontier);
+    }
+}
+
 fn is_waiting() -> bson::Document {
     doc! { "$eq": ["$status", "waiting"] }
 }
@@ -35,10 +63,14 @@ fn is_waiting() -> bson::Document {
 impl Store {
     /// One scheduler tick for one queued performance at the database's
     /// `now`: places for buyers without one, then admissions.
+    /// Stops admitting at `deadline` (before the scheduler's lease could
+    /// run out under it).
     pub async fn tick_queue(
         &self,
         state: &QueueStateDoc,
         now: DateTime<Utc>,
+        gaps: &mut Gaps,
+        deadline: std::time::Instant,
     ) -> Result<TickOutcome, ApiError> {
         let rules = QueueRules::from(state.rules);
         let mut outcome = TickOutcome::default();
@@ -53,8 +85,12 @@ impl Store {
             return Ok(outcome);
         }
         outcome.placed = self.give_places(state).await?;
+        let counting = std::time::Instant::now();
         let (active, timed_out) = self.active_admissions(state.id, now).await?;
         outcome.timed_out = timed_out;
+        // Admissions are stamped no earlier than the count they rely on:
+        // every turn that count saw ending had ended by then.
+        let now = now + Duration::from_std(counting.elapsed()).unwrap_or_default();
         let elapsed = (now - state.last_tick.to_chrono()).num_milliseconds();
         let credit = match rules.admit_per_minute {
             Some(rate) => accrue(state.credit, rate, elapsed),
@@ -63,11 +99,13 @@ impl Store {
         let wanted = admissible(&rules, credit, active);
         let mut frontier = state.frontier;
         if wanted > 0 {
+            // Every place after the frontier, whatever its status: a place
+            // is handed out before its ticket is written, so a missing one
+            // may still be on its way and the line waits for it a moment.
             let line: Vec<TicketDoc> = self
                 .queue_tickets()
                 .find(doc! {
                     "performance_id": state.id,
-                    "status": "waiting",
                     "position": { "$gt": state.frontier },
                 })
                 .sort(doc! { "position": 1 })
@@ -78,39 +116,48 @@ impl Store {
             let silent_before = now - Duration::seconds(i64::from(rules.grace_seconds));
             let until = now + Duration::seconds(i64::from(rules.shop_seconds));
             for ticket in line {
-                if outcome.admitted >= wanted {
-                    break;
-                }
                 let Some(position) = ticket.position else {
                     continue;
                 };
-                let silent = ticket.seen_at.to_chrono() < silent_before;
-                let change = if silent {
-                    doc! { "status": "expired", "ended_at": to_bson_time(now) }
-                } else {
-                    doc! {
-                        "status": "admitted",
-                        "admitted_at": to_bson_time(now),
-                        "admitted_until": to_bson_time(until),
+                if position > frontier + 1 && !gaps.given_up(state.id, frontier + 1) {
+                    break;
+                }
+                if std::time::Instant::now() >= deadline {
+                    break;
+                }
+                if ticket.status == TicketStatus::Waiting {
+                    let silent = ticket.seen_at.to_chrono() < silent_before;
+                    if !silent && outcome.admitted >= wanted {
+                        break;
                     }
-                };
-                let r = self
-                    .queue_tickets()
-                    .update_one(
-                        doc! { "_id": ticket.id },
-                        update_if(is_waiting(), change, &[]),
-                    )
-                    .await?;
-                if r.modified_count == 1 {
-                    if silent {
-                        outcome.skipped += 1;
+                    let change = if silent {
+                        doc! { "status": "expired", "ended_at": to_bson_time(now) }
                     } else {
-                        outcome.admitted += 1;
+                        doc! {
+                            "status": "admitted",
+                            "admitted_at": to_bson_time(now),
+                            "admitted_until": to_bson_time(until),
+                        }
+                    };
+                    let r = self
+                        .queue_tickets()
+                        .update_one(
+                            doc! { "_id": ticket.id },
+                            update_if(is_waiting(), change, &[]),
+                        )
+                        .await?;
+                    if r.modified_count == 1 {
+                        if silent {
+                            outcome.skipped += 1;
+                        } else {
+                            outcome.admitted += 1;
+                        }
                     }
                 }
                 frontier = position;
             }
         }
+        gaps.forget_through(state.id, frontier);
         let left = if rules.admit_per_minute.is_some() {
             (credit - outcome.admitted as f64).max(0.0)
         } else {

@@ -21,7 +21,7 @@ use crate::domain::queue::QueueRules;
 use crate::error::{ApiError, is_duplicate_key};
 
 pub use docs::{Admitted, QueueStateDoc, RulesDoc, TicketDoc, TicketStatus};
-pub use line::TickOutcome;
+pub use line::{Gaps, TickOutcome};
 
 /// Filters use index keys only (see `seats::update_if`); this is the
 /// rest of the condition.
