@@ -5,6 +5,7 @@ pub mod db;
 pub mod events;
 pub mod failover;
 pub mod invariants;
+pub mod process;
 pub mod queue;
 pub mod storm;
 
@@ -207,6 +208,9 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         address,
         http: reqwest::Client::builder()
             .pool_max_idle_per_host(256)
+            // Below actix's 5 s keep-alive: a connection the server is
+            // closing as idle is never picked for the next request.
+            .pool_idle_timeout(std::time::Duration::from_secs(3))
             .build()
             .expect("http client"),
         db: client.database(&db_name),
@@ -222,6 +226,10 @@ impl Drop for TestApp {
         // The test's runtime is ending; drop the database from a thread of its own.
         let (uri, name) = (self.db_uri.clone(), self.db_name.clone());
         let _ = std::thread::spawn(move || {
+            // On a multi-threaded runtime the app's background jobs run on
+            // meanwhile: give them a moment to see the stop, so none writes
+            // to the database while it is dropped.
+            std::thread::sleep(std::time::Duration::from_millis(300));
             let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()

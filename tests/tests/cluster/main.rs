@@ -5,4 +5,5 @@
 
 mod failover;
 mod instances;
+mod queue;
 mod shutdown;

@@ -2,97 +2,35 @@
 //! the requests in flight finish within `application.shutdown_grace_seconds`,
 //! then exits.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use tests::process::ApiProcess;
 use tests::shared_server_uri;
-
-/// The `api` binary: `API_BIN`, or the workspace's debug build, which
-/// `scripts/test.sh` makes before the tests run.
-fn api_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("API_BIN") {
-        return path.into();
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target.join("debug/api");
-    assert!(
-        path.is_file(),
-        "{} is missing: build it first (`cargo build -p api`; scripts/test.sh does), or set API_BIN",
-        path.display()
-    );
-    path
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Process {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Starts the API with slow password hashing (so a registration stays in
 /// flight for a while) and `grace` seconds of shutdown grace, and waits
 /// until it is ready.
-async fn start_api(grace: u64) -> Process {
-    let port = free_port();
-    let child = Command::new(api_binary())
-        .arg("serve")
-        .env("MONGODB_URI", shared_server_uri().await)
-        .env(
-            "APP_DATABASE__NAME",
-            format!("test_shutdown_{}", uuid::Uuid::new_v4().simple()),
-        )
-        .env("APP_APPLICATION__PORT", port.to_string())
-        .env("APP_APPLICATION__SHUTDOWN_GRACE_SECONDS", grace.to_string())
-        .env("APP_AUTH__ARGON2_MEMORY_KIB", "65536")
-        .env("APP_AUTH__ARGON2_ITERATIONS", SLOW_ITERATIONS)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the api binary starts");
-    let process = Process { child, port };
-    let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ready = http
-            .get(format!("http://127.0.0.1:{port}/api/v1/health/ready"))
-            .send()
-            .await;
-        if ready.is_ok_and(|r| r.status() == 200) {
-            return process;
-        }
-        assert!(Instant::now() < deadline, "the api never became ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+async fn start_api(grace: u64) -> ApiProcess {
+    let name = format!("test_shutdown_{}", uuid::Uuid::new_v4().simple());
+    ApiProcess::start(
+        &shared_server_uri().await,
+        &[
+            ("APP_DATABASE__NAME", name),
+            ("APP_APPLICATION__SHUTDOWN_GRACE_SECONDS", grace.to_string()),
+            ("APP_AUTH__ARGON2_MEMORY_KIB", "65536".into()),
+            ("APP_AUTH__ARGON2_ITERATIONS", SLOW_ITERATIONS.into()),
+        ],
+    )
+    .await
 }
 
 /// argon2id passes over 64 MiB that keep one registration busy for
 /// seconds in a debug build.
 const SLOW_ITERATIONS: &str = "5";
 
-fn terminate(process: &Process) {
-    let status = Command::new("kill")
-        .args(["-TERM", &process.child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
+fn terminate(process: &ApiProcess) {
+    process.signal("TERM");
 }
 
 fn accepts_connections(port: u16) -> bool {
