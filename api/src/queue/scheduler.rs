@@ -19,6 +19,8 @@ pub fn spawn(room: WaitingRoom, store: Store, mut stopped: Stopped) {
     let me = format!("{}:{}", std::process::id(), ObjectId::new().to_hex());
     tokio::spawn(async move {
         let mut gaps = crate::store::queue::Gaps::default();
+        // Set while this instance holds the lease: from when it may admit.
+        let mut admits_from: Option<Instant> = None;
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         while stopped.tick(&mut ticks).await {
@@ -31,12 +33,24 @@ pub fn spawn(room: WaitingRoom, store: Store, mut stopped: Stopped) {
             let started = Instant::now();
             let now = match store.acquire_lease(LEASE, &me, ttl).await {
                 Ok(Some(now)) => now,
-                Ok(None) => continue,
+                Ok(None) => {
+                    admits_from = None;
+                    continue;
+                }
                 Err(e) => {
+                    admits_from = None;
                     tracing::debug!(error = %e, "queue scheduler lease not taken");
                     continue;
                 }
             };
+            // A new holder waits one lease period before its first tick:
+            // whatever the previous holder still had in flight when its
+            // lease ran out has landed by then, so the two never count
+            // and admit at once.
+            let from = *admits_from.get_or_insert_with(|| started + lease);
+            if Instant::now() < from {
+                continue;
+            }
             let lines = match store.enabled_queues().await {
                 Ok(lines) => lines,
                 Err(e) => {
@@ -47,11 +61,11 @@ pub fn spawn(room: WaitingRoom, store: Store, mut stopped: Stopped) {
             for line in lines {
                 // Stop well before the lease could run out under us; the
                 // rest waits for the next tick.
-                if started.elapsed() > lease / 2 {
+                if started.elapsed() > lease / 4 {
                     break;
                 }
                 let now = now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
-                let deadline = started + lease / 2;
+                let deadline = started + lease / 4;
                 match store.tick_queue(&line, now, &mut gaps, deadline).await {
                     Ok(o) if o == Default::default() => {}
                     Ok(o) => tracing::debug!(
