@@ -215,3 +215,16 @@ impl TestApp {
         response.json::<shared::Wallet>().balance
     }
 }
+
+/// `n` buyers with `points` each, registered through `apps` in turn (50
+/// at a time); their sessions work on every instance.
+pub async fn buyers_across(apps: &[&TestApp], n: usize, points: i64) -> Vec<String> {
+    let mut tokens = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
+        tokens.extend(
+            futures::future::join_all(chunk.iter().map(|i| apps[i % apps.len()].buyer(points)))
+                .await,
+        );
+    }
+    tokens
+}

@@ -92,23 +92,25 @@ impl TestApp {
         seats: &[&str],
         admission: Option<&str>,
     ) -> TestResponse {
-        let headers: Vec<(&str, &str)> = admission
-            .map(|a| ("Admission-Token", a))
-            .into_iter()
-            .collect();
-        self.request_with(
-            Method::POST,
-            &stage.perf_path("/bookings"),
-            Some(token),
-            Some(&json!({ "seats": seats })),
-            &headers,
-        )
-        .await
+        self.take_admitted("/bookings", token, stage, seats, admission)
+            .await
     }
 
     /// Holds `seats` with an admission token (or none).
     pub async fn hold_admitted(
         &self,
+        token: &str,
+        stage: &Stage,
+        seats: &[&str],
+        admission: Option<&str>,
+    ) -> TestResponse {
+        self.take_admitted("/holds", token, stage, seats, admission)
+            .await
+    }
+
+    async fn take_admitted(
+        &self,
+        what: &str,
         token: &str,
         stage: &Stage,
         seats: &[&str],
@@ -120,7 +122,7 @@ impl TestApp {
             .collect();
         self.request_with(
             Method::POST,
-            &stage.perf_path("/holds"),
+            &stage.perf_path(what),
             Some(token),
             Some(&json!({ "seats": seats })),
             &headers,

@@ -1,12 +1,13 @@
 //! Waiting-room rules: valid settings, how many buyers a tick may admit,
 //! and what a waiting buyer is told.
 
+use serde::{Deserialize, Serialize};
 use shared::QueueSettings;
 
 use super::FieldError;
 
-/// Settings that passed validation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Settings that passed validation; stored as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueRules {
     pub enabled: bool,
     pub admit_per_minute: Option<u32>,

@@ -29,7 +29,7 @@ pub struct LineView {
 impl LineView {
     fn of(state: &QueueStateDoc, now: DateTime<Utc>) -> Self {
         Self {
-            rules: state.rules.into(),
+            rules: state.rules,
             frontier: u64::try_from(state.frontier).unwrap_or(0),
             drawn: state.drawn,
             sale_opens_at: state.sale_opens_at.to_chrono(),

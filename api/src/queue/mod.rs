@@ -250,7 +250,10 @@ impl WaitingRoom {
             return;
         }
         // The turn also ends by itself when its shopping time runs out.
-        if let Err(e) = store.finish_admission(performance, user).await {
+        if let Err(e) = store
+            .end_admission(performance, user, TicketStatus::Done)
+            .await
+        {
             tracing::warn!(error = %e, "admission not marked used");
         }
     }

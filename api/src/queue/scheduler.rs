@@ -81,9 +81,8 @@ pub fn spawn(room: WaitingRoom, store: Store, mut stopped: Stopped) {
                     }
                 }
             }
-            if let Err(e) = room.refresh(&store).await {
-                tracing::debug!(error = %e, "waiting-room board not refreshed");
-            }
+            // The board refresh picks the new frontier up within
+            // `queue.board_refresh_ms`, here as on every instance.
         }
         // Stopping (SIGTERM): let another instance take over at once
         // instead of after the lease runs out.

@@ -11,7 +11,7 @@ use crate::domain::queue::QueueRules;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::queue::WaitingRoom;
-use crate::store::queue::QueueStateDoc;
+use crate::store::queue::{QueueStateDoc, TicketStatus};
 use crate::store::{Store, object_id};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -99,7 +99,7 @@ fn overview(
     let now = Utc::now();
     QueueOverview {
         performance_id: shared::PerformanceId(id.to_hex()),
-        settings: state.map(|s| QueueSettings::from(QueueRules::from(s.rules))),
+        settings: state.map(|s| QueueSettings::from(s.rules)),
         waiting: counts.0,
         active: counts.1,
         admitted_last_minute: state.map_or(0, |s| s.admitted_last_minute(now)),
@@ -204,7 +204,7 @@ async fn revoke_admission(
 ) -> Result<HttpResponse, ApiError> {
     let id = object_id(&path.0, "performance")?;
     let user = object_id(&path.1, "admission")?;
-    if !store.revoke_admission(id, user).await? {
+    if !store.end_admission(id, user, TicketStatus::Revoked).await? {
         return Err(ApiError::NotFound("admission"));
     }
     Ok(HttpResponse::NoContent().finish())

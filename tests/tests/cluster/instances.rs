@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use mongodb::bson::{Document, doc};
 use shared::{ErrorCode, SeatMap, SeatState};
-use tests::events::stage;
+use tests::events::{buyers_across, stage};
 use tests::{
     TestApp, TestResponse, at, heavy_test_turn, invariants, shared_server_uri, spawn_cluster,
     test_settings,
@@ -22,18 +22,8 @@ async fn assert_invariants(app: &TestApp) {
 /// `n` users registered through the instances in turn; their sessions
 /// work on every instance.
 async fn users(cluster: &[TestApp], n: usize, points: i64) -> Vec<String> {
-    let mut tokens = Vec::with_capacity(n);
-    for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
-        tokens.extend(
-            join_all(
-                chunk
-                    .iter()
-                    .map(|i| cluster[i % cluster.len()].buyer(points)),
-            )
-            .await,
-        );
-    }
-    tokens
+    let apps: Vec<&TestApp> = cluster.iter().collect();
+    buyers_across(&apps, n, points).await
 }
 
 fn statuses(responses: &[TestResponse]) -> Vec<u16> {

@@ -8,29 +8,13 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use mongodb::bson::{Document, doc};
 use shared::{QueueSettings, QueueStatus, QueueTicket};
-use tests::events::{Stage, stage};
+use tests::events::{Stage, buyers_across, stage};
 use tests::process::ApiProcess;
 use tests::queue::settings;
 use tests::{
     TestApp, heavy_test_turn, report, shared_server_uri, spawn_app_with, spawn_cluster,
     test_settings,
 };
-
-/// `n` buyers with `points` each, registered through the instances in turn.
-async fn buyers(cluster: &[&TestApp], n: usize, points: i64) -> Vec<String> {
-    let mut tokens = Vec::with_capacity(n);
-    for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
-        tokens.extend(
-            join_all(
-                chunk
-                    .iter()
-                    .map(|i| cluster[i % cluster.len()].buyer(points)),
-            )
-            .await,
-        );
-    }
-    tokens
-}
 
 fn seat_of(i: usize) -> String {
     format!("{}{}", (b'A' + (i / 100) as u8) as char, i % 100 + 1)
@@ -155,7 +139,7 @@ async fn two_thousand_buyers_through_two_instances_are_admitted_in_order_once_ea
         grace_seconds: 5,
         ..settings(Some(6_000), Some(max_active))
     };
-    let tokens = buyers(&apps, 2_000, 10).await;
+    let tokens = buyers_across(&apps, 2_000, 10).await;
     cluster[0].set_queue(&stage, &rules).await;
 
     // Act: everyone joins at once, half through each instance, then
@@ -252,7 +236,7 @@ async fn a_killed_scheduler_is_replaced_and_the_line_keeps_moving() {
         ..settings_for_failover()
     };
     app.set_queue(&stage, &rules).await;
-    let tokens = buyers(&[&app], 30, 10).await;
+    let tokens = buyers_across(&[&app], 30, 10).await;
     let mut tickets = Vec::new();
     for t in &tokens {
         tickets.push(app.join_ok(t, &stage).await);
@@ -343,7 +327,7 @@ async fn two_schedulers_ticking_at_once_admit_nobody_twice() {
     let app = spawn_app_with(config.clone()).await;
     let stage = stage(&app, 1, 4, 10).await;
     app.set_queue(&stage, &settings(Some(600), None)).await;
-    for token in buyers(&[&app], 120, 0).await {
+    for token in buyers_across(&[&app], 120, 0).await {
         app.join_ok(&token, &stage).await;
     }
     let metrics = api::metrics::Metrics::new().unwrap();

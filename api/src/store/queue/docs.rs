@@ -6,43 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::queue::QueueRules;
 
-/// Settings as stored.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct RulesDoc {
-    pub enabled: bool,
-    pub admit_per_minute: Option<u32>,
-    pub max_active: Option<u32>,
-    pub shop_seconds: u32,
-    pub grace_seconds: u32,
-    pub pre_queue: bool,
-}
-
-impl From<QueueRules> for RulesDoc {
-    fn from(r: QueueRules) -> Self {
-        Self {
-            enabled: r.enabled,
-            admit_per_minute: r.admit_per_minute,
-            max_active: r.max_active,
-            shop_seconds: r.shop_seconds,
-            grace_seconds: r.grace_seconds,
-            pre_queue: r.pre_queue,
-        }
-    }
-}
-
-impl From<RulesDoc> for QueueRules {
-    fn from(r: RulesDoc) -> Self {
-        Self {
-            enabled: r.enabled,
-            admit_per_minute: r.admit_per_minute,
-            max_active: r.max_active,
-            shop_seconds: r.shop_seconds,
-            grace_seconds: r.grace_seconds,
-            pre_queue: r.pre_queue,
-        }
-    }
-}
-
 /// Admissions of one scheduler tick, kept for a minute to measure the rate.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Admitted {
@@ -56,7 +19,7 @@ pub struct QueueStateDoc {
     /// The performance's id.
     #[serde(rename = "_id")]
     pub id: ObjectId,
-    pub rules: RulesDoc,
+    pub rules: QueueRules,
     pub sale_opens_at: bson::DateTime,
     /// Pre-queued buyers have places (always true without a pre-queue).
     pub drawn: bool,

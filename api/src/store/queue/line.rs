@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 use std::future::IntoFuture;
 
 use super::{QueueStateDoc, TicketDoc, TicketStatus, is_admitted};
-use crate::domain::queue::{QueueRules, accrue, admissible};
+use crate::domain::queue::{accrue, admissible};
 use crate::error::ApiError;
 use crate::store::seats::update_if;
 use crate::store::{Store, to_bson_time};
@@ -72,7 +72,7 @@ impl Store {
         gaps: &mut Gaps,
         deadline: std::time::Instant,
     ) -> Result<TickOutcome, ApiError> {
-        let rules = QueueRules::from(state.rules);
+        let rules = state.rules;
         let mut outcome = TickOutcome::default();
         if now < state.sale_opens_at.to_chrono() {
             // Nothing accrues before the opening.
@@ -239,12 +239,7 @@ impl Store {
         performance: ObjectId,
         now: DateTime<Utc>,
     ) -> Result<(u64, u64), ApiError> {
-        let admitted: Vec<TicketDoc> = self
-            .queue_tickets()
-            .find(doc! { "performance_id": performance, "status": "admitted" })
-            .await?
-            .try_collect()
-            .await?;
+        let admitted = self.admitted_tickets(performance).await?;
         let (shopping, over): (Vec<_>, Vec<_>) =
             admitted.into_iter().partition(|t| t.is_shopping(now));
         let over: Vec<ObjectId> = over.iter().map(|t| t.id).collect();
@@ -266,6 +261,16 @@ impl Store {
         Ok((shopping.len() as u64, timed_out))
     }
 
+    /// Tickets marked admitted, shopping or past their time.
+    async fn admitted_tickets(&self, performance: ObjectId) -> Result<Vec<TicketDoc>, ApiError> {
+        Ok(self
+            .queue_tickets()
+            .find(doc! { "performance_id": performance, "status": "admitted" })
+            .await?
+            .try_collect()
+            .await?)
+    }
+
     /// Live figures for the admin page.
     pub async fn queue_counts(
         &self,
@@ -276,12 +281,7 @@ impl Store {
             .queue_tickets()
             .count_documents(doc! { "performance_id": performance, "status": "waiting" })
             .await?;
-        let admitted: Vec<TicketDoc> = self
-            .queue_tickets()
-            .find(doc! { "performance_id": performance, "status": "admitted" })
-            .await?
-            .try_collect()
-            .await?;
+        let admitted = self.admitted_tickets(performance).await?;
         let active = admitted.iter().filter(|t| t.is_shopping(now)).count() as u64;
         Ok((waiting, active))
     }

@@ -20,7 +20,7 @@ use super::{Store, to_bson_time};
 use crate::domain::queue::QueueRules;
 use crate::error::{ApiError, is_duplicate_key};
 
-pub use docs::{Admitted, QueueStateDoc, RulesDoc, TicketDoc, TicketStatus};
+pub use docs::{Admitted, QueueStateDoc, TicketDoc, TicketStatus};
 pub use line::{Gaps, TickOutcome};
 
 /// Filters use index keys only (see `seats::update_if`); this is the
@@ -46,8 +46,8 @@ impl Store {
         sale_opens_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<QueueStateDoc, ApiError> {
-        let rules_doc = bson::to_bson(&RulesDoc::from(rules))
-            .map_err(|e| ApiError::Internal(format!("queue rules: {e}")))?;
+        let rules_doc =
+            bson::to_bson(&rules).map_err(|e| ApiError::Internal(format!("queue rules: {e}")))?;
         let drawn = !rules.pre_queue || now >= sale_opens_at;
         self.queue_states()
             .update_one(
@@ -115,7 +115,11 @@ impl Store {
             .find_one_and_update(mine.clone(), doc! { "$currentDate": { "seen_at": true } })
             .return_document(mongodb::options::ReturnDocument::After)
             .await?;
-        let now = self.server_time().await?;
+        // The database's now: just written into an existing ticket, else asked.
+        let now = match &existing {
+            Some(ticket) => ticket.seen_at.to_chrono(),
+            None => self.server_time().await?,
+        };
         if let Some(ticket) = &existing
             && ticket.is_live(now)
         {
@@ -223,31 +227,14 @@ impl Store {
         Ok(())
     }
 
-    /// The buyer's admission was used for a booking: the place is over
-    /// and frees room for the next buyer.
-    pub async fn finish_admission(
+    /// Ends the buyer's admission as `Done` (used for a booking) or
+    /// `Revoked` (by an admin), freeing room for the next buyer; `false` if
+    /// they had none.
+    pub async fn end_admission(
         &self,
         performance: ObjectId,
         user: ObjectId,
-    ) -> Result<(), ApiError> {
-        self.queue_tickets()
-            .update_one(
-                doc! { "performance_id": performance, "user_id": user },
-                update_if(
-                    is_admitted(),
-                    doc! { "status": "done", "ended_at": to_bson_time(Utc::now()) },
-                    &[],
-                ),
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// Withdraws a buyer's admission; `false` if they had none.
-    pub async fn revoke_admission(
-        &self,
-        performance: ObjectId,
-        user: ObjectId,
+        ending: TicketStatus,
     ) -> Result<bool, ApiError> {
         let r = self
             .queue_tickets()
@@ -255,7 +242,7 @@ impl Store {
                 doc! { "performance_id": performance, "user_id": user },
                 update_if(
                     is_admitted(),
-                    doc! { "status": "revoked", "ended_at": to_bson_time(Utc::now()) },
+                    doc! { "status": ending.name(), "ended_at": to_bson_time(Utc::now()) },
                     &[],
                 ),
             )
