@@ -2,11 +2,16 @@
 //! finishes the step it is on and returns, so nothing keeps writing to
 //! the database after the process (or a test's app) is done.
 
+use std::time::Duration;
+
 use tokio::sync::watch;
 use tokio::time::Interval;
 
+use crate::store::Store;
+
 /// Tells background jobs the server has stopped.
-pub struct StopSignal(watch::Sender<bool>);
+#[derive(Clone)]
+pub struct StopSignal(std::sync::Arc<watch::Sender<bool>>);
 
 /// A job's view of the [`StopSignal`].
 #[derive(Clone)]
@@ -14,7 +19,7 @@ pub struct Stopped(watch::Receiver<bool>);
 
 pub fn stop_signal() -> (StopSignal, Stopped) {
     let (tx, rx) = watch::channel(false);
-    (StopSignal(tx), Stopped(rx))
+    (StopSignal(std::sync::Arc::new(tx)), Stopped(rx))
 }
 
 impl StopSignal {
@@ -46,4 +51,41 @@ impl Stopped {
             _ = self.0.changed() => false,
         }
     }
+
+    /// Resolves once the server is stopping.
+    pub async fn wait(&mut self) {
+        // An error means the signal itself is gone: the server is too.
+        let _gone = self.0.wait_for(|stopped| *stopped).await;
+    }
+}
+
+/// Tidies expired holds now and then; correctness never waits for it.
+/// Also removes reservations left on a room deleted as they were made
+/// (`store/room_deletion.rs`).
+/// Every instance runs it: each sweep is a pair of idempotent conditional
+/// updates, and "expired" is judged by the database's clock, so an
+/// instance whose clock runs ahead cannot free seats of a live hold.
+pub fn spawn_hold_sweep(store: Store, every: Duration, mut stopped: Stopped) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        while stopped.tick(&mut ticks).await {
+            if !store.indexes_ready() {
+                continue;
+            }
+            let swept = match store.server_time().await {
+                Ok(now) => store.sweep_expired_holds(now).await,
+                Err(e) => Err(e),
+            };
+            match swept {
+                Ok((0, 0)) => {}
+                Ok((seats, holds)) => tracing::debug!(seats, holds, "expired holds tidied"),
+                Err(e) => tracing::debug!(error = %e, "hold sweep skipped"),
+            }
+            match store.sweep_orphan_reservations().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(n, "reservations of deleted rooms removed"),
+                Err(e) => tracing::debug!(error = %e, "orphan sweep skipped"),
+            }
+        }
+    });
 }

@@ -113,6 +113,11 @@ pub struct EventSettings {
     pub max_charge: i64,
     pub cache_ttl_ms: u64,
     pub sweep_interval_seconds: u64,
+    /// Live seat-map streams one instance serves at once; beyond it new
+    /// ones get `503` and the web app polls instead.
+    pub live_streams_max: usize,
+    /// How often an idle live stream sends a comment, so proxies keep it open.
+    pub live_keepalive_seconds: u64,
 }
 
 /// How the waiting rooms run; each performance's own settings are set

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod queue;

@@ -42,6 +42,8 @@ async fn serve() -> Result<(), String> {
     let app = Application::build(settings)
         .await
         .map_err(|e| format!("startup: {e}"))?;
+    app.stop_on_signals()
+        .map_err(|e| format!("signal handlers: {e}"))?;
     app.run_until_stopped()
         .await
         .map_err(|e| format!("server: {e}"))

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    auth, bookings, health, limits, queue, reservations, rooms, seats, shows, users, venues, wallet,
+    auth, bookings, health, limits, live, queue, reservations, rooms, seats, shows, users, venues,
+    wallet,
 };
 
 #[derive(OpenApi)]
@@ -42,6 +43,7 @@ use crate::routes::{
         shows::create_performance,
         shows::get_performance,
         seats::get_seat_map,
+        live::seat_events,
         seats::hold_seats,
         seats::book_seats,
         seats::confirm_hold,
@@ -64,6 +66,7 @@ use crate::routes::{
         shared::SortOrder,
         shared::ShowSort,
         shared::SeatState,
+        shared::SeatEvent,
         shared::BookingStatus,
         shared::LedgerKind,
         shared::QueueStatus,

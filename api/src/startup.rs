@@ -15,17 +15,18 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::password::HashCost;
-use crate::background::{StopSignal, Stopped, stop_signal};
+use crate::background::{StopSignal, stop_signal};
 use crate::catalogue::Catalogue;
 use crate::configuration::{ApplicationSettings, Settings};
-use crate::domain::reservation::ReservationRules;
 use crate::domain::user::Email;
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
+use crate::live::SeatFeed;
 use crate::metrics::{Metrics, metrics_endpoint, record_outcomes};
 use crate::openapi::ApiDoc;
 use crate::queue::WaitingRoom;
-use crate::routes::{self, AppConfig, EventRules};
+use crate::routes::live::LiveSettings;
+use crate::routes::{self, AppConfig};
 use crate::seat_queue::SeatQueue;
 use crate::store::Store;
 
@@ -51,7 +52,7 @@ impl Application {
     /// the database. If the database is down, the server still starts,
     /// answers `503` and finishes preparing once the database is back.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let config = app_config(&settings)?;
+        let config = AppConfig::from_settings(&settings).map_err(StartupError::Config)?;
         let metrics = Metrics::new().map_err(|e| StartupError::Config(format!("metrics: {e}")))?;
         let store = Store::connect(&settings.database, metrics.clone()).await?;
         let (stop, stopped) = stop_signal();
@@ -85,13 +86,18 @@ impl Application {
                 dir.display()
             )));
         }
-        spawn_hold_sweep(
+        crate::background::spawn_hold_sweep(
             store.clone(),
             Duration::from_secs(settings.events.sweep_interval_seconds.max(1)),
             stopped.clone(),
         );
         let waiting_room =
             WaitingRoom::new(settings.queue.clone()).map_err(StartupError::Config)?;
+        let live_feed = SeatFeed::new(
+            store.clone(),
+            stopped.clone(),
+            settings.events.live_streams_max,
+        );
         waiting_room.spawn(store.clone(), stopped);
         let catalogue = Catalogue::new(
             Duration::from_millis(settings.events.cache_ttl_ms),
@@ -105,6 +111,8 @@ impl Application {
                 catalogue,
                 metrics,
                 waiting_room,
+                live_feed,
+                live: LiveSettings::from_settings(&settings),
             },
             static_dir,
             &settings.application,
@@ -122,43 +130,36 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped (SIGTERM, or the handle), then ends the
+    /// Stops on SIGTERM gracefully (requests in flight get
+    /// `application.shutdown_grace_seconds`), on SIGINT or SIGQUIT at once.
+    /// Live seat-map streams and background jobs end as the stop begins,
+    /// so they do not hold the grace period up.
+    pub fn stop_on_signals(&self) -> std::io::Result<()> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut quit = signal(SignalKind::quit())?;
+        let (handle, stop) = (self.server.handle(), self.stop.clone());
+        tokio::spawn(async move {
+            let graceful = tokio::select! {
+                _ = term.recv() => true,
+                _ = interrupt.recv() => false,
+                _ = quit.recv() => false,
+            };
+            tracing::info!(graceful, "stopping");
+            stop.stop();
+            handle.stop(graceful).await;
+        });
+        Ok(())
+    }
+
+    /// Serves until stopped (a signal, or the handle), then ends the
     /// background jobs.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.stop.stop();
         served
     }
-}
-
-fn app_config(settings: &Settings) -> Result<AppConfig, StartupError> {
-    crate::store::catalogue_reads(&settings.database).map_err(StartupError::Config)?;
-    let rules = &settings.reservations;
-    if rules.max_duration_minutes <= 0 || rules.max_days_ahead <= 0 {
-        return Err(StartupError::Config(
-            "reservations.max_duration_minutes and max_days_ahead must be positive".into(),
-        ));
-    }
-    let events = &settings.events;
-    if events.hold_ttl_seconds <= 0 || events.max_seats_per_user == 0 || events.max_charge <= 0 {
-        return Err(StartupError::Config(
-            "events.hold_ttl_seconds, max_seats_per_user and max_charge must be positive".into(),
-        ));
-    }
-    Ok(AppConfig {
-        events: EventRules {
-            hold_ttl: chrono::Duration::seconds(events.hold_ttl_seconds),
-            max_seats_per_user: events.max_seats_per_user,
-            max_charge: events.max_charge,
-        },
-        hash_cost: HashCost::from_settings(&settings.auth),
-        session_ttl: chrono::Duration::hours(settings.auth.session_ttl_hours),
-        cookie_secure: settings.application.cookie_secure,
-        reservation_rules: ReservationRules {
-            max_duration: chrono::Duration::minutes(rules.max_duration_minutes),
-            max_ahead: chrono::Duration::days(rules.max_days_ahead),
-        },
-    })
 }
 
 /// Creates the indexes and the bootstrap admin. Safe to repeat.
@@ -199,37 +200,6 @@ async fn api_not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound("endpoint"))
 }
 
-/// Tidies expired holds now and then; correctness never waits for it.
-/// Also removes reservations left on a room deleted as they were made
-/// (`store/room_deletion.rs`).
-/// Every instance runs it: each sweep is a pair of idempotent conditional
-/// updates, and "expired" is judged by the database's clock, so an
-/// instance whose clock runs ahead cannot free seats of a live hold.
-fn spawn_hold_sweep(store: Store, every: Duration, mut stopped: Stopped) {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        while stopped.tick(&mut ticks).await {
-            if !store.indexes_ready() {
-                continue;
-            }
-            let swept = match store.server_time().await {
-                Ok(now) => store.sweep_expired_holds(now).await,
-                Err(e) => Err(e),
-            };
-            match swept {
-                Ok((0, 0)) => {}
-                Ok((seats, holds)) => tracing::debug!(seats, holds, "expired holds tidied"),
-                Err(e) => tracing::debug!(error = %e, "hold sweep skipped"),
-            }
-            match store.sweep_orphan_reservations().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(n, "reservations of deleted rooms removed"),
-                Err(e) => tracing::debug!(error = %e, "orphan sweep skipped"),
-            }
-        }
-    });
-}
-
 /// What every worker shares.
 struct Shared {
     store: Store,
@@ -237,6 +207,8 @@ struct Shared {
     catalogue: Catalogue,
     metrics: Metrics,
     waiting_room: WaitingRoom,
+    live_feed: SeatFeed,
+    live: LiveSettings,
 }
 
 fn run(
@@ -254,6 +226,8 @@ fn run(
     let catalogue = web::Data::new(shared.catalogue);
     let metrics = web::Data::new(shared.metrics);
     let waiting_room = web::Data::new(shared.waiting_room);
+    let live_feed = web::Data::new(shared.live_feed);
+    let live = web::Data::new(shared.live);
     let queue = web::Data::new(SeatQueue::new(4096, Duration::from_secs(3)));
     let openapi = ApiDoc::openapi();
     let mut server = HttpServer::new(move || {
@@ -266,6 +240,8 @@ fn run(
             .app_data(metrics.clone())
             .app_data(queue.clone())
             .app_data(waiting_room.clone())
+            .app_data(live_feed.clone())
+            .app_data(live.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .service(
                 web::scope("/api/v1")
@@ -294,6 +270,9 @@ fn run(
         app
     })
     .listen(listener)?
+    // `Application::stop_on_signals` stops it instead, so that live
+    // streams end as the stop begins.
+    .disable_signals()
     // On SIGTERM (or a stop from the handle): stop accepting, then let
     // requests in flight finish for up to this long.
     .shutdown_timeout(settings.shutdown_grace_seconds);

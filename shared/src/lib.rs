@@ -31,8 +31,8 @@ pub use reservations::{
 };
 pub use rooms::{CreateRoom, Room, RoomQuery, UpdateRoom};
 pub use seats::{
-    Booking, BookingQuery, BookingStatus, Hold, Seat, SeatMap, SeatRequest, SeatRow, SeatSection,
-    SeatState,
+    Booking, BookingQuery, BookingStatus, Hold, Seat, SeatEvent, SeatMap, SeatRequest, SeatRow,
+    SeatSection, SeatState,
 };
 pub use shows::{
     Availability, CreatePerformance, CreateShow, Performance, Show, ShowDetail, ShowQuery, ShowSort,

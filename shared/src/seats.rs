@@ -69,6 +69,24 @@ pub struct SeatMap {
     pub available: u32,
 }
 
+/// One seat's new state, pushed by `GET /api/v1/performances/{id}/seats/events`
+/// as an `event: seat` whenever it changes, through any instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SeatEvent {
+    /// Label, e.g. `A1`.
+    pub label: String,
+    /// The seat's state now.
+    pub state: SeatState,
+    /// The caller holds or booked this seat.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mine: bool,
+    /// For a held seat: when the hold runs out and the seat is free again,
+    /// unless it is booked first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_until: Option<DateTime<Utc>>,
+}
+
 /// `POST /api/v1/performances/{id}/holds` and `/bookings`: the seats wanted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

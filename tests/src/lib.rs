@@ -5,6 +5,7 @@ pub mod db;
 pub mod events;
 pub mod failover;
 pub mod invariants;
+pub mod live;
 pub mod process;
 pub mod queue;
 pub mod storm;

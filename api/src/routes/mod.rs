@@ -4,6 +4,7 @@ pub mod auth;
 pub mod bookings;
 pub mod health;
 pub mod limits;
+pub mod live;
 pub mod posters;
 pub mod queue;
 pub mod reservations;
@@ -18,6 +19,7 @@ pub mod wallet;
 use actix_web::web;
 
 use crate::auth::password::HashCost;
+use crate::configuration::Settings;
 use crate::domain::reservation::ReservationRules;
 
 /// Settings handlers need, shared read-only.
@@ -28,6 +30,41 @@ pub struct AppConfig {
     pub cookie_secure: bool,
     pub reservation_rules: ReservationRules,
     pub events: EventRules,
+}
+
+impl AppConfig {
+    /// Checks and converts the settings handlers use.
+    pub fn from_settings(settings: &Settings) -> Result<Self, String> {
+        crate::store::catalogue_reads(&settings.database)?;
+        let rules = &settings.reservations;
+        if rules.max_duration_minutes <= 0 || rules.max_days_ahead <= 0 {
+            return Err(
+                "reservations.max_duration_minutes and max_days_ahead must be positive".into(),
+            );
+        }
+        let events = &settings.events;
+        if events.hold_ttl_seconds <= 0 || events.max_seats_per_user == 0 || events.max_charge <= 0
+        {
+            return Err(
+                "events.hold_ttl_seconds, max_seats_per_user and max_charge must be positive"
+                    .into(),
+            );
+        }
+        Ok(Self {
+            events: EventRules {
+                hold_ttl: chrono::Duration::seconds(events.hold_ttl_seconds),
+                max_seats_per_user: events.max_seats_per_user,
+                max_charge: events.max_charge,
+            },
+            hash_cost: HashCost::from_settings(&settings.auth),
+            session_ttl: chrono::Duration::hours(settings.auth.session_ttl_hours),
+            cookie_secure: settings.application.cookie_secure,
+            reservation_rules: ReservationRules {
+                max_duration: chrono::Duration::minutes(rules.max_duration_minutes),
+                max_ahead: chrono::Duration::days(rules.max_days_ahead),
+            },
+        })
+    }
 }
 
 /// Seated-event limits from configuration.
@@ -48,6 +85,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     venues::configure(cfg);
     shows::configure(cfg);
     seats::configure(cfg);
+    live::configure(cfg);
     queue::configure(cfg);
     bookings::configure(cfg);
     wallet::configure(cfg);

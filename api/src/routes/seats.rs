@@ -28,7 +28,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(release_hold);
 }
 
-fn seat_map(
+/// A seat as buyers see it at `now`: an expired hold is available.
+pub(super) fn shown_state(doc: &SeatDoc, now: DateTime<Utc>) -> SeatState {
+    match doc.state {
+        SeatStateDoc::Booked => SeatState::Booked,
+        _ if doc.is_busy(now) => SeatState::Held,
+        _ => SeatState::Available,
+    }
+}
+
+pub(super) fn seat_map(
     performance: ObjectId,
     seats: &[SeatDoc],
     caller: Option<ObjectId>,
@@ -37,11 +46,7 @@ fn seat_map(
     let mut sections: Vec<SeatSection> = Vec::new();
     let mut available = 0;
     for doc in seats {
-        let state = match doc.state {
-            SeatStateDoc::Booked => SeatState::Booked,
-            _ if doc.is_busy(now) => SeatState::Held,
-            _ => SeatState::Available,
-        };
+        let state = shown_state(doc, now);
         if state == SeatState::Available {
             available += 1;
         }

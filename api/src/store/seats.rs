@@ -117,6 +117,18 @@ fn seats_taken() -> ApiError {
     ApiError::conflict(ErrorCode::SeatTaken, "some of these seats are taken")
 }
 
+async fn seats_in_order(
+    seats: &mongodb::Collection<SeatDoc>,
+    performance_id: ObjectId,
+) -> Result<Vec<SeatDoc>, ApiError> {
+    Ok(seats
+        .find(doc! { "performance_id": performance_id })
+        .sort(doc! { "position": 1 })
+        .await?
+        .try_collect()
+        .await?)
+}
+
 impl Store {
     pub fn seats(&self) -> mongodb::Collection<SeatDoc> {
         self.collection(SEATS)
@@ -128,13 +140,13 @@ impl Store {
         &self,
         performance_id: ObjectId,
     ) -> Result<Vec<SeatDoc>, ApiError> {
-        Ok(self
-            .catalogue_collection::<SeatDoc>(SEATS)
-            .find(doc! { "performance_id": performance_id })
-            .sort(doc! { "position": 1 })
-            .await?
-            .try_collect()
-            .await?)
+        seats_in_order(&self.catalogue_collection(SEATS), performance_id).await
+    }
+
+    /// The same from the primary: the start of a live seat map, which
+    /// must not be older than the change stream that follows it.
+    pub async fn current_seats(&self, performance_id: ObjectId) -> Result<Vec<SeatDoc>, ApiError> {
+        seats_in_order(&self.seats(), performance_id).await
     }
 
     /// Label to price of every seat of a performance.

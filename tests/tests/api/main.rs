@@ -6,6 +6,7 @@ mod concurrency;
 mod demo_data;
 mod deploy;
 mod health;
+mod live;
 mod metrics;
 mod openapi;
 mod outage;

@@ -50,6 +50,7 @@ fn the_document_is_openapi_3_and_covers_every_route() {
         ("post", "/api/v1/shows/{id}/performances"),
         ("get", "/api/v1/performances/{id}"),
         ("get", "/api/v1/performances/{id}/seats"),
+        ("get", "/api/v1/performances/{id}/seats/events"),
         ("post", "/api/v1/performances/{id}/holds"),
         ("post", "/api/v1/performances/{id}/bookings"),
         ("post", "/api/v1/holds/{id}/confirm"),

@@ -5,5 +5,6 @@
 
 mod failover;
 mod instances;
+mod live;
 mod queue;
 mod shutdown;

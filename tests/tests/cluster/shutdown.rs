@@ -1,6 +1,7 @@
 //! SIGTERM to a real `api` process: it stops accepting connections, lets
 //! the requests in flight finish within `application.shutdown_grace_seconds`,
-//! then exits.
+//! then exits. Live seat-map streams end at once instead of holding the
+//! grace period up.
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,10 @@ use tests::shared_server_uri;
 /// until it is ready.
 async fn start_api(grace: u64) -> ApiProcess {
     let name = format!("test_shutdown_{}", uuid::Uuid::new_v4().simple());
+    start_api_on(name, grace).await
+}
+
+async fn start_api_on(name: String, grace: u64) -> ApiProcess {
     ApiProcess::start(
         &shared_server_uri().await,
         &[
@@ -102,5 +107,36 @@ async fn sigterm_stops_waiting_for_requests_after_the_grace_period() {
     assert!(
         in_flight.await.unwrap().is_err(),
         "a request still running after the grace period is cut off"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_live_seat_maps_at_once_instead_of_waiting_out_the_grace() {
+    let _turn = tests::heavy_test_turn().await;
+    let settings = tests::test_settings(&shared_server_uri().await);
+    let api = start_api_on(settings.database.name.clone(), 30).await;
+    let app = tests::spawn_app_with(settings).await;
+    let stage = tests::events::stage(&app, 1, 2, 10).await;
+    let url = api.url(&stage.perf_path("/seats/events"));
+    let mut stream = tests::live::SeatStream::connect(&url, None).await.unwrap();
+    stream.map().await;
+    let terminated = Instant::now();
+
+    terminate(&api);
+    let mut api = api;
+    let exit = tokio::task::spawn_blocking(move || api.child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let took = terminated.elapsed();
+    assert!(exit.success(), "exited with {exit}");
+    assert!(
+        took < Duration::from_secs(5),
+        "an open live stream held the shutdown up for {took:?} (grace 30 s)"
+    );
+    assert!(
+        stream.next(Duration::from_secs(2)).await.is_none(),
+        "the stream ended with the server"
     );
 }
