@@ -50,6 +50,7 @@ fn App() -> impl IntoView {
                         <Route path=path!("rooms/new") view=admin::room_form::NewRoomPage />
                         <Route path=path!("rooms/:id") view=admin::room_form::EditRoomPage />
                         <Route path=path!("users") view=admin::users::UsersPage />
+                        <Route path=path!("performances/:id/queue") view=admin::queue::QueuePage />
                     </ParentRoute>
                 </Routes>
             </main>

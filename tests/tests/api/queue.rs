@@ -211,9 +211,16 @@ async fn silent_buyers_are_skipped_and_the_line_does_not_stall() {
 
 #[tokio::test]
 async fn early_arrivals_are_drawn_at_random_at_the_opening_and_later_ones_follow() {
-    // Arrange: the sale opens in four seconds, with a pre-queue.
+    // Arrange: the sale opens in six seconds, with a pre-queue. The
+    // buyers register first, so a loaded machine cannot push their joins
+    // past the opening.
     let app = spawn_app().await;
-    let opens = Utc::now() + chrono::Duration::seconds(4);
+    let mut buyers = Vec::new();
+    for _ in 0..13 {
+        buyers.push(app.buyer(0).await);
+    }
+    let late_buyer = buyers.pop().unwrap();
+    let opens = Utc::now() + chrono::Duration::seconds(6);
     let stage = stage_with(
         &app,
         &StageSpec {
@@ -228,9 +235,8 @@ async fn early_arrivals_are_drawn_at_random_at_the_opening_and_later_ones_follow
     };
     assert!(!app.set_queue(&stage, &pre).await.drawn);
     let mut early = Vec::new();
-    for _ in 0..12 {
-        let buyer = app.buyer(0).await;
-        early.push(app.join_ok(&buyer, &stage).await);
+    for buyer in &buyers {
+        early.push(app.join_ok(buyer, &stage).await);
     }
     assert!(
         early
@@ -241,7 +247,7 @@ async fn early_arrivals_are_drawn_at_random_at_the_opening_and_later_ones_follow
     // Act: past the opening.
     let wait = opens - Utc::now() + chrono::Duration::milliseconds(1500);
     tokio::time::sleep(wait.to_std().unwrap_or_default()).await;
-    let late = app.join_ok(&app.buyer(0).await, &stage).await;
+    let late = app.join_ok(&late_buyer, &stage).await;
     let mut places = Vec::new();
     for ticket in &early {
         let polled = app.poll(&ticket.ticket).await;

@@ -7,6 +7,7 @@ mod auth;
 mod booking;
 mod browser;
 mod language;
+mod queue;
 mod rooms;
 mod seats;
 mod shows;

@@ -4,13 +4,14 @@ use gloo_net::http::Method;
 use shared::{
     Booking, BookingId, BookingQuery, BusyQuery, BusyRange, ChangeRole, ChargeWallet,
     CreateReservation, CreateRoom, LedgerEntry, Limits, LoginResponse, LoginUser, Page, PageQuery,
-    PerformanceId, RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId,
-    RoomQuery, SeatMap, SeatRequest, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom, User, UserId,
-    Wallet,
+    PerformanceId, QueueOverview, QueueSettings, QueueTicket, RegisterUser, Reservation,
+    ReservationId, ReservationQuery, Room, RoomId, RoomQuery, SeatMap, SeatRequest, Show,
+    ShowDetail, ShowId, ShowQuery, UpdateRoom, User, UserId, Wallet,
 };
 
 use super::{
-    ApiError, Fresh, IdempotencyKey, get_if_changed, json, segment, send, send_once, with_query,
+    ApiError, Fresh, IdempotencyKey, Request, decode, get_if_changed, json, segment, send,
+    send_once, with_query,
 };
 
 pub type Call<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
@@ -125,10 +126,50 @@ pub fn seat_map(id: &PerformanceId, etag: Option<String>) -> Call<Fresh<SeatMap>
     Box::pin(get_if_changed(path, etag))
 }
 
-/// Holds and pays for the seats in one step (all or none).
-pub fn book_seats(id: &PerformanceId, body: &SeatRequest, key: &IdempotencyKey) -> Call<Booking> {
+/// Holds and pays for the seats in one step (all or none). While the
+/// performance's waiting room is on, `admission` is the token the line
+/// gave; without it the server refuses with `admission_required`.
+pub fn book_seats(
+    id: &PerformanceId,
+    body: &SeatRequest,
+    key: &IdempotencyKey,
+    admission: Option<String>,
+) -> Call<Booking> {
     let path = format!("/performances/{}/bookings", segment(&id.0));
-    Box::pin(send_once(Method::POST, path, json(body), key))
+    Box::pin(
+        Request::new(Method::POST, path, json(body))
+            .header("Idempotency-Key", Some(key.to_string()))
+            .header("Admission-Token", admission)
+            .send_then(decode),
+    )
+}
+
+/// Takes (or finds again) the caller's place in the performance's waiting
+/// room; `queue_closed` when it has none.
+pub fn join_queue(id: &PerformanceId) -> Call<QueueTicket> {
+    let path = format!("/performances/{}/queue", segment(&id.0));
+    Box::pin(send(Method::POST, path, None))
+}
+
+/// Where a ticket stands now; also says the buyer is still there.
+pub fn queue_ticket(ticket: &str) -> Call<QueueTicket> {
+    Box::pin(send(
+        Method::GET,
+        format!("/queue/{}", segment(ticket)),
+        None,
+    ))
+}
+
+/// The waiting room's settings and figures (admins).
+pub fn queue_overview(id: &PerformanceId) -> Call<QueueOverview> {
+    let path = format!("/performances/{}/queue", segment(&id.0));
+    Box::pin(send(Method::GET, path, None))
+}
+
+/// Changes the waiting room's settings (admins).
+pub fn set_queue(id: &PerformanceId, body: &QueueSettings) -> Call<QueueOverview> {
+    let path = format!("/performances/{}/queue", segment(&id.0));
+    Box::pin(send(Method::PUT, path, json(body)))
 }
 
 pub fn list_bookings(query: &BookingQuery) -> Call<Page<Booking>> {

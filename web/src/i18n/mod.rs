@@ -145,6 +145,10 @@ pub fn error_title(t: &Texts, error: &ApiError) -> &'static str {
             ErrorCode::PerformanceStarted => t.err_performance_started,
             ErrorCode::IdempotencyKeyReused => t.err_key_reused,
             ErrorCode::Unavailable => t.err_unavailable,
+            ErrorCode::AdmissionRequired
+            | ErrorCode::AdmissionInvalid
+            | ErrorCode::AdmissionExpired
+            | ErrorCode::AdmissionRevoked => t.err_admission,
             _ => t.err_unexpected,
         },
     }

@@ -2,6 +2,7 @@
 //! refuses non-admins anyway; these pages are hidden from them too.
 
 pub mod approvals;
+pub mod queue;
 pub mod room_form;
 pub mod rooms;
 pub mod users;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use shared::{SeatMap, SeatState};
+use shared::{SeatEvent, SeatMap, SeatState};
 
 /// One seat as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +70,26 @@ impl Board {
         let gone = lost_picks(&self.selected.get_untracked(), &seats);
         self.seats.set(seats);
         self.drop_picks(gone);
+    }
+
+    /// Takes in one seat's change from the live stream. A pick someone
+    /// else took leaves the selection and is reported as lost.
+    pub fn patch(&self, event: &SeatEvent) {
+        self.seats.update(|seats| {
+            if let Some(seat) = seats.get_mut(&event.label) {
+                seat.state = event.state;
+                seat.mine = event.mine;
+            }
+        });
+        let taken = event.state != SeatState::Available && !event.mine;
+        if taken && self.is_selected_untracked(&event.label) {
+            self.drop_picks(vec![event.label.clone()]);
+        }
+    }
+
+    fn is_selected_untracked(&self, label: &str) -> bool {
+        self.selected
+            .with_untracked(|picked| picked.iter().any(|l| l == label))
     }
 
     /// Marks seats as taken at once, before the next poll confirms it.

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use shared::{Booking, ErrorCode, Performance, SeatRequest, SeatState, Show, Wallet};
 
 use super::board::Board;
+use super::line::Line;
 use crate::api::{self, ApiError, IdempotencyKey};
 use crate::components::ErrorNotice;
 use crate::i18n::use_i18n;
@@ -49,6 +50,9 @@ pub fn Checkout(
     board: Board,
     /// Asks for a fresh seat map now.
     refresh: Callback<()>,
+    /// The waiting room: the admission to book with, and the way back in
+    /// line when it is refused.
+    line: Line,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
@@ -74,7 +78,7 @@ pub fn Checkout(
         let body = SeatRequest {
             seats: o.seats.clone(),
         };
-        api::book_seats(&performance_id, &body, &o.key)
+        api::book_seats(&performance_id, &body, &o.key, line.admission())
     });
     Effect::new(move || match book.value().get() {
         Some(Ok(booking)) => {
@@ -89,6 +93,20 @@ pub fn Checkout(
             board.mark(&e.seats, SeatState::Held, false);
             order.set(None);
             refresh.run(());
+        }
+        Some(Err(e))
+            if matches!(
+                e.code,
+                Some(
+                    ErrorCode::AdmissionRequired
+                        | ErrorCode::AdmissionInvalid
+                        | ErrorCode::AdmissionExpired
+                        | ErrorCode::AdmissionRevoked
+                )
+            ) =>
+        {
+            // The turn is over (or the waiting room just opened): back in line.
+            line.rejoin();
         }
         Some(Err(e)) => {
             if e.code == Some(ErrorCode::InsufficientPoints) {

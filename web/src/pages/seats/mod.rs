@@ -1,9 +1,13 @@
-//! A performance's seat map and checkout. The map refreshes itself every
-//! few seconds while the page is open (a conditional GET: an unchanged map
-//! costs a `304`), so seats others take turn grey without a reload.
+//! A performance's seat map and checkout, behind the performance's
+//! waiting room when it has one. The map follows the live stream of seat
+//! changes; when the stream is down it refreshes itself every few seconds
+//! instead (a conditional GET: an unchanged map costs a `304`), so seats
+//! others take turn grey without a reload either way.
 
 mod board;
 mod checkout;
+mod line;
+mod live;
 mod map;
 
 use std::time::Duration;
@@ -20,6 +24,7 @@ use crate::pages::show::price_list;
 use crate::time;
 use board::Board;
 use checkout::Checkout;
+use line::{Line, Phase, QueueScreen, TurnEnded, TurnTimer, follow_line};
 use map::SeatGrid;
 
 /// How often the open map asks for changes.
@@ -89,10 +94,13 @@ fn SeatsView(show: Show, performance: Performance) -> impl IntoView {
             let _ = storage.set_item(&storage_key, &picks);
         }
     });
-    let (layout, refresh, poll_error) = poll_seats(performance.id.clone(), board);
+    let layout = RwSignal::new(None::<SeatMap>);
+    let line = follow_line(performance.id.clone());
     let zone = performance.time_zone.clone();
     let starts_at = performance.starts_at;
     let p = StoredValue::new(performance.clone());
+    let queue_zone = StoredValue::new(zone.clone());
+    let shop = StoredValue::new((show.clone(), performance.clone()));
     view! {
         <nav class="crumbs">
             <a href="/shows">{move || i18n.t().nav_shows}</a> " / "
@@ -115,10 +123,57 @@ fn SeatsView(show: Show, performance: Performance) -> impl IntoView {
                     <dd id="seats-left">{move || layout.with(Option::is_some).then(|| (i18n.t().seats_left)(board.available(), board.seats.with(|s| s.len() as u32)))}</dd>
                 </div>
             </dl>
+            <QueueSettingsLink id=performance.id.clone() />
         </header>
+        {move || match line.phase.get() {
+            Phase::Checking => view! { <Loading /> }.into_any(),
+            Phase::Waiting => view! { <QueueScreen line zone=queue_zone.get_value() /> }.into_any(),
+            Phase::Ended => view! { <TurnEnded line /> }.into_any(),
+            Phase::Shopping => {
+                let (show, performance) = shop.get_value();
+                view! { <Shop show performance board layout line /> }.into_any()
+            }
+        }}
+    }
+}
+
+/// For admins: the way to this performance's waiting-room settings.
+#[component]
+fn QueueSettingsLink(id: PerformanceId) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = crate::session::use_session();
+    let href = format!("/admin/performances/{id}/queue");
+    move || {
+        session.is_admin().then(|| {
+            view! { <a class="button" id="queue-settings-link" href=href.clone()>{move || i18n.t().queue_settings_link}</a> }
+        })
+    }
+}
+
+/// The map and checkout, live while shown.
+#[component]
+fn Shop(
+    show: Show,
+    performance: Performance,
+    board: Board,
+    layout: RwSignal<Option<SeatMap>>,
+    line: Line,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let live = RwSignal::new(false);
+    live::follow(&performance.id, board, layout, live);
+    let (refresh, poll_error) = poll_seats(performance.id.clone(), board, layout, live);
+    let admitted = line
+        .ticket
+        .with_untracked(|t| t.as_ref().is_some_and(|t| t.admission.is_some()));
+    view! {
+        {admitted.then(|| view! { <TurnTimer line /> })}
         <div class="seat-layout">
             <section class="card" aria-labelledby="map-title">
-                <h2 id="map-title">{move || i18n.t().seat_map}</h2>
+                <h2 id="map-title">
+                    {move || i18n.t().seat_map}
+                    <span class="live-badge" id="live-badge" hidden=move || !live.get()>{move || i18n.t().live_updates}</span>
+                </h2>
                 <Legend />
                 {move || poll_error.get().map(|_| view! {
                     <p class="notice warn" role="status">{move || i18n.t().refresh_failed}</p>
@@ -128,7 +183,7 @@ fn SeatsView(show: Show, performance: Performance) -> impl IntoView {
                     None => view! { <Loading /> }.into_any(),
                 }}
             </section>
-            <Checkout show performance board refresh />
+            <Checkout show performance board refresh line />
         </div>
     }
 }
@@ -151,28 +206,36 @@ fn Legend() -> impl IntoView {
     }
 }
 
-/// Loads the seat map, then asks again every [`POLL_EVERY`] with the last
-/// `ETag` until the page is left. Returns the first map (the shape to
-/// draw), a way to refresh at once, and the last refresh error.
+/// Loads the seat map into `layout` (the shape to draw) and `board`, then
+/// asks again every [`POLL_EVERY`] with the last `ETag` until the page is
+/// left, standing by while the live stream delivers. Returns a way to
+/// refresh at once and the last refresh error.
 fn poll_seats(
     id: PerformanceId,
     board: Board,
-) -> (
-    RwSignal<Option<SeatMap>>,
-    Callback<()>,
-    RwSignal<Option<ApiError>>,
-) {
-    let layout = RwSignal::new(None::<SeatMap>);
+    layout: RwSignal<Option<SeatMap>>,
+    live: RwSignal<bool>,
+) -> (Callback<()>, RwSignal<Option<ApiError>>) {
     let error = RwSignal::new(None::<ApiError>);
     let etag = StoredValue::new(None::<String>);
     let round = RwSignal::new(0u32);
     let handled = StoredValue::new(None::<u32>);
     let timer = StoredValue::new(None::<TimeoutHandle>);
+    // A refresh asked for after the user's own booking goes out even
+    // while the stream is live.
+    let forced = StoredValue::new(false);
     // Each round is one request; leaving the page aborts the one in flight.
     let fetched = LocalResource::new(move || {
         let n = round.get();
-        let call = api::seat_map(&id, etag.get_value());
-        async move { (n, call.await) }
+        let standing_by = live.get_untracked() && !forced.get_value();
+        forced.set_value(false);
+        let call = (!standing_by).then(|| api::seat_map(&id, etag.get_value()));
+        async move {
+            match call {
+                Some(call) => (n, call.await),
+                None => (n, Ok(Fresh::Unchanged)),
+            }
+        }
     });
     let schedule = move |after: Duration| {
         if let Some(Some(old)) = timer.try_get_value() {
@@ -220,6 +283,9 @@ fn poll_seats(
             timer.clear();
         }
     });
-    let refresh = Callback::new(move |()| schedule(Duration::ZERO));
-    (layout, refresh, error)
+    let refresh = Callback::new(move |()| {
+        forced.set_value(true);
+        schedule(Duration::ZERO);
+    });
+    (refresh, error)
 }
