@@ -47,6 +47,20 @@ impl Http {
         body: Option<&Value>,
         idempotency_key: Option<&str>,
     ) -> Reply {
+        let key = idempotency_key.map(|key| ("Idempotency-Key", key));
+        self.send_with(method, url, token, body, key.as_slice())
+            .await
+    }
+
+    /// [`Http::send`] with any extra headers.
+    pub async fn send_with(
+        &self,
+        method: Method,
+        url: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut request = self.client.request(method, url);
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -54,8 +68,8 @@ impl Http {
         if let Some(body) = body {
             request = request.json(body);
         }
-        if let Some(key) = idempotency_key {
-            request = request.header("Idempotency-Key", key);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         let Ok(response) = request.send().await else {
             return Reply {
