@@ -245,3 +245,36 @@ async fn a_seat_taken_before_confirming_leaves_the_selection_with_a_message() {
     browser.screenshot("seat-map-ko-mobile").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn without_a_live_stream_the_map_falls_back_to_polling() {
+    // Arrange: an instance that serves no live streams (as when it serves
+    // as many as it may): the page's stream is refused with 503.
+    let app = tests::spawn_app_serving_web_with(|s| s.events.live_streams_max = 0).await;
+    let stage = stage_with(
+        &app,
+        &production("Cats", "Charlotte Theater", 2, 1, 4, 10_000),
+    )
+    .await;
+    let (email, _) = account(&app, "Yoon Jisu", 0).await;
+    let (_, other) = account(&app, "Kang Mirae", 100_000).await;
+    let browser = Browser::start(&app.address).await;
+    open_seat_map(&browser, &stage, &email).await;
+    browser.wait_attr(&seat("A2"), "class", "available").await;
+
+    // Act
+    app.book_ok(&other, &stage, &["A2"]).await;
+
+    // Assert: the poll greys the seat; the page never claimed to be live.
+    browser.wait_attr(&seat("A2"), "class", "taken").await;
+    let live = browser
+        .client
+        .execute(
+            "return !document.getElementById('live-badge').hidden;",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    assert_eq!(live, false, "the live badge shows without a stream");
+    browser.close().await;
+}
