@@ -72,6 +72,9 @@ impl Store {
         gaps: &mut Gaps,
         deadline: std::time::Instant,
     ) -> Result<TickOutcome, ApiError> {
+        // `now` is the database's time as of this call; time spent in here
+        // is added to it, so stamps err late, never early.
+        let entered = std::time::Instant::now();
         let rules = state.rules;
         let mut outcome = TickOutcome::default();
         if now < state.sale_opens_at.to_chrono() {
@@ -85,12 +88,13 @@ impl Store {
             return Ok(outcome);
         }
         outcome.placed = self.give_places(state).await?;
-        let counting = std::time::Instant::now();
         let (active, timed_out) = self.active_admissions(state.id, now).await?;
         outcome.timed_out = timed_out;
         // Admissions are stamped no earlier than the count they rely on:
-        // every turn that count saw ending had ended by then.
-        let now = now + Duration::from_std(counting.elapsed()).unwrap_or_default();
+        // every turn that count saw ending had ended by then. (Counting
+        // from the count's own start missed the time giving places took,
+        // and a stored turn could then seem to overlap one more.)
+        let now = now + Duration::from_std(entered.elapsed()).unwrap_or_default();
         let elapsed = (now - state.last_tick.to_chrono()).num_milliseconds();
         let credit = match rules.admit_per_minute {
             Some(rate) => accrue(state.credit, rate, elapsed),
