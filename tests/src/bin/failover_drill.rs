@@ -15,7 +15,8 @@
 //! allowed to run replSetStepDown (clusterManager); `kill` waits for you
 //! to kill the primary (and, for a single server, to start it again).
 //! Exits non-zero if anything acknowledged is missing, an invariant
-//! broke, or a request was answered otherwise than 201, 409 or 503.
+//! broke, a request was answered otherwise than 201, 409 or 503 (or not at
+//! all), or one waited more than 5 s for its answer.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -180,6 +181,19 @@ async fn drill(o: Options) -> Result<(), String> {
     }
     if !report.problems.is_empty() || !report.unexpected.is_empty() {
         return Err("see problems and unexpected answers above".into());
+    }
+    if report.unanswered > 0 {
+        return Err(format!(
+            "{} requests got no answer at all",
+            report.unanswered
+        ));
+    }
+    // The product's promise with default settings (database timeouts).
+    if report.longest_wait > Duration::from_secs(5) {
+        return Err(format!(
+            "a request waited {} ms for its answer, more than 5 s",
+            report.longest_wait.as_millis()
+        ));
     }
     println!("OK: every acknowledged booking and reservation is stored; no 500");
     Ok(())

@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use tests::failover::{Storm, Watch, readiness_summary, storm_through};
 use tests::storm::{self, Cast, Http};
-use tests::{DbServer, TestApp, heavy_test_turn, spawn_cluster, test_settings};
+use tests::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, DbServer, TestApp, heavy_test_turn, spawn_app_with, spawn_cluster,
+    test_settings,
+};
 
 const CLIENTS: usize = 32;
 const INSTANCES: usize = 2;
@@ -97,6 +100,10 @@ async fn assert_survived(label: &str, cluster: &[TestApp], storm: &Storm) {
         "{label}: {:?}",
         report.unexpected
     );
+    assert_eq!(
+        report.unanswered, 0,
+        "{label}: requests got no answer at all"
+    );
     assert!(report.acknowledged_seats > 0 && report.acknowledged_rooms > 0);
     assert!(
         report.unavailable > 0,
@@ -173,4 +180,43 @@ async fn a_primary_killed_mid_storm_and_restarted_loses_nothing_acknowledged() {
         .await;
 
     assert_survived("kill -9", &rig.cluster, &storm).await;
+}
+
+/// The drill operators run against their own cluster, run here against an
+/// API instance on a server of its own: it must pass, and say why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_failover_drill_passes_against_a_running_instance() {
+    let _turn = heavy_test_turn().await;
+    let server = DbServer::started();
+    let settings = test_settings(&server.uri());
+    let app = spawn_app_with(settings.clone()).await;
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_failover-drill"))
+        .args([
+            "--api",
+            &app.address,
+            "--mongodb-uri",
+            &server.uri(),
+            "--db-name",
+            &settings.database.name,
+            "--admin-email",
+            ADMIN_EMAIL,
+            "--admin-password",
+            ADMIN_PASSWORD,
+            "--clients",
+            "16",
+            "--stepdown-seconds",
+            "5",
+        ])
+        .output()
+        .await
+        .expect("the drill runs");
+
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    tests::report(&format!("--- failover-drill ---\n{stdout}"));
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("OK: every acknowledged"), "{stdout}");
 }
