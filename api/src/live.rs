@@ -65,6 +65,8 @@ struct State {
     watching: bool,
     /// The change stream is open: whatever is written from now on arrives.
     open: bool,
+    /// Counts the watching tasks started, to tell the current one.
+    generation: u64,
 }
 
 /// A watcher's end of the feed.
@@ -113,7 +115,8 @@ impl SeatFeed {
             .subscribe();
         if !state.watching {
             state.watching = true;
-            tokio::spawn(Arc::clone(&self.0).watch());
+            state.generation += 1;
+            tokio::spawn(Arc::clone(&self.0).watch(state.generation));
         }
         Some(Subscription {
             changes,
@@ -134,7 +137,10 @@ impl Inner {
     }
 
     /// Runs the change stream until nobody watches or the server stops.
-    async fn watch(self: Arc<Self>) {
+    async fn watch(self: Arc<Self>, generation: u64) {
+        // Should the task end any other way (a panic, its worker gone), the
+        // next subscriber must find the feed closed and start a new one.
+        let _closed = CloseOnDrop(Arc::clone(&self), generation);
         let mut stopped = self.stopped.clone();
         let mut token: Option<ResumeToken> = None;
         let mut idle = tokio::time::interval(IDLE_CHECK);
@@ -188,7 +194,8 @@ impl Inner {
                 }
                 // The place to resume from is gone (too old, or the
                 // collection was recreated): start afresh, with a resync.
-                Err(e) if resumed => {
+                // Any other failure (no primary yet) keeps the token.
+                Err(e) if resumed && history_lost(&e) => {
                     tracing::info!(error = %e, "seat change stream cannot resume; starting afresh");
                     token = None;
                     continue;
@@ -240,4 +247,26 @@ impl Inner {
         state.watching = false;
         state.open = false;
     }
+}
+
+/// Closes the feed if its watching task ends without closing it (a
+/// panic, or its worker gone): orderly ends have set `watching` to false
+/// already, and a newer task has another generation.
+struct CloseOnDrop(Arc<Inner>, u64);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        let mut state = self.0.lock();
+        if state.watching && state.generation == self.1 {
+            state.channels.clear();
+            state.watching = false;
+            state.open = false;
+        }
+    }
+}
+
+/// The change stream's history no longer reaches the resume token.
+fn history_lost(error: &mongodb::error::Error) -> bool {
+    // ChangeStreamHistoryLost, ChangeStreamFatalError.
+    matches!(&*error.kind, mongodb::error::ErrorKind::Command(c) if matches!(c.code, 280 | 286))
 }

@@ -19,6 +19,8 @@ pub enum LiveEvent {
 pub struct SeatStream {
     response: reqwest::Response,
     buffer: String,
+    /// The server ended the stream (or the connection broke).
+    pub ended: bool,
 }
 
 impl SeatStream {
@@ -53,6 +55,7 @@ impl SeatStream {
         Ok(Self {
             response,
             buffer: String::new(),
+            ended: false,
         })
     }
 
@@ -68,7 +71,10 @@ impl SeatStream {
             let chunk = tokio::time::timeout(left, self.response.chunk())
                 .await
                 .ok()?;
-            let bytes = chunk.ok()??;
+            let Ok(Some(bytes)) = chunk else {
+                self.ended = true;
+                return None;
+            };
             self.buffer.push_str(&String::from_utf8_lossy(&bytes));
         }
     }

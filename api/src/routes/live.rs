@@ -38,6 +38,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// How long a client waits before reconnecting a dropped stream.
 const RECONNECT_MS: u32 = 2000;
+/// How long a new stream waits for the change feed to open before it
+/// gives up, so the client falls back to polling and tries again later.
+const FEED_PATIENCE: Duration = Duration::from_secs(10);
 /// Watchers told to read the map again spread their reads over this long,
 /// so a restarted feed does not send every client to the database at once.
 const RESYNC_SPREAD_MS: u64 = 2000;
@@ -137,8 +140,14 @@ impl Watcher {
         }
         let mut ticks = tokio::time::interval(keep_alive);
         ticks.tick().await;
+        let gave_up = tokio::time::sleep(FEED_PATIENCE);
+        tokio::pin!(gave_up);
         loop {
             let more = tokio::select! {
+                () = &mut gave_up, if waiting => {
+                    tracing::info!("the seat change feed did not open; ending the stream");
+                    false
+                }
                 change = subscription.changes.recv() => match change {
                     Ok(Change::Seat(seat)) => waiting || self.send_seat(&seat).await,
                     Ok(Change::Opened) if !waiting => true,

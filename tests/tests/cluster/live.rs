@@ -79,7 +79,9 @@ async fn follow(
                     return Some(seat.state);
                 }
             }
-            Some(LiveEvent::Seat(_)) | None => {}
+            Some(LiveEvent::Seat(_)) => {}
+            None if open.ended => *stream = None,
+            None => {}
         }
     }
     None

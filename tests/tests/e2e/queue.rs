@@ -54,7 +54,13 @@ async fn a_buyer_waits_in_line_keeps_the_place_on_refresh_and_books_when_admitte
         &production("Hamlet", "Daehakro Arts Theater", 3, 2, 6, 50_000),
     )
     .await;
-    app.set_queue(&stage, &settings(None, Some(1))).await;
+    // Ten minutes to shop: a loaded machine's browser start, log-in and
+    // refresh must not run the first shoppers' turns out.
+    let rules = shared::QueueSettings {
+        shop_seconds: 600,
+        ..settings(None, Some(1))
+    };
+    app.set_queue(&stage, &rules).await;
     let (go, moves) = tokio::sync::watch::channel(false);
     let mut tokens = Vec::new();
     for name in ["Ahn Jiwoo", "Baek Sora"] {
@@ -124,6 +130,12 @@ async fn a_buyer_waits_in_line_keeps_the_place_on_refresh_and_books_when_admitte
         browser.click("#reserve").await;
         browser.click("#confirm-book").await;
         browser.wait_text("#booking-done", "B3").await;
+        // The booking used the turn: the confirmation stays, and more
+        // seats need a new place.
+        browser
+            .wait_text("#turn-used", "take a new place in line")
+            .await;
+        browser.find("#queue-rejoin").await;
         browser.screenshot("queue-admitted").await;
         browser
     };

@@ -219,6 +219,7 @@ pub static TEXTS: Texts = Texts {
     queue_expired_title: "Your turn has ended",
     queue_expired_body: "Your time to book ran out, or this page was closed for too long, so the next person in line got the turn.",
     queue_rejoin: "Join the line again",
+    queue_turn_used: "Your turn was used for this booking. To book more seats, take a new place in line.",
     queue_unreachable: "The line could not be reached; trying again.",
     queue_settings_link: "Waiting room settings",
     queue_admin_title: "Waiting room",

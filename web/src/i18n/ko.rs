@@ -211,6 +211,7 @@ pub static TEXTS: Texts = Texts {
     queue_expired_title: "예매 차례가 끝났습니다",
     queue_expired_body: "예매 시간이 지났거나 페이지를 너무 오래 닫아 두어 다음 분께 차례가 넘어갔습니다.",
     queue_rejoin: "다시 줄 서기",
+    queue_turn_used: "이번 차례로 예매를 마쳤습니다. 좌석을 더 예매하려면 다시 줄을 서 주세요.",
     queue_unreachable: "대기열에 연결하지 못했습니다. 다시 시도합니다.",
     queue_settings_link: "대기열 설정",
     queue_admin_title: "대기열",

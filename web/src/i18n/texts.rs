@@ -206,6 +206,7 @@ pub struct Texts {
     pub queue_expired_title: &'static str,
     pub queue_expired_body: &'static str,
     pub queue_rejoin: &'static str,
+    pub queue_turn_used: &'static str,
     pub queue_unreachable: &'static str,
     pub queue_settings_link: &'static str,
     pub queue_admin_title: &'static str,

@@ -100,12 +100,16 @@ pub fn QueuePage() -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
-    // Only the first answer draws the form; later ones refresh the figures.
-    let first = Memo::new(move |_| overview.with(Option::is_some));
+    // The first good answer draws the form (never defaults over settings
+    // that could not be read); later ones refresh the figures.
+    let first = Memo::new(move |_| overview.with(|o| matches!(o, Some(Ok(_)))));
+    let failed = Signal::derive(move || {
+        overview.with(|o| o.as_ref().and_then(|o| o.as_ref().err().cloned()))
+    });
     let form_id = StoredValue::new(id);
     view! {
         {move || match first.get() {
-            false => view! { <Loading /> }.into_any(),
+            false => view! { <MaybeError error=failed /> <Loading /> }.into_any(),
             true => {
                 let settings = overview
                     .with_untracked(|o| o.as_ref().and_then(|o| o.as_ref().ok()).and_then(|o| o.settings.clone()));

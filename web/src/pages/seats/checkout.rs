@@ -82,6 +82,7 @@ pub fn Checkout(
     });
     Effect::new(move || match book.value().get() {
         Some(Ok(booking)) => {
+            line.finish();
             board.mark(&booking.seats, SeatState::Booked, true);
             board.selected.set(Vec::new());
             done.set(Some(booking));

@@ -40,6 +40,9 @@ pub struct Line {
     /// People ahead when the buyer first saw the line, for the progress bar.
     pub first_ahead: RwSignal<Option<u64>>,
     pub error: RwSignal<Option<ApiError>>,
+    /// The turn was used for a booking: the confirmation stays, and more
+    /// seats mean a new place in line.
+    pub used: RwSignal<bool>,
     round: RwSignal<u32>,
 }
 
@@ -53,8 +56,16 @@ impl Line {
         })
     }
 
+    /// A booking used the turn (the server ended it).
+    pub fn finish(&self) {
+        if self.admission().is_some() {
+            self.used.set(true);
+        }
+    }
+
     /// Asks the line again (after a turn ended, or an admission refused).
     pub fn rejoin(&self) {
+        self.used.set(false);
         self.ticket.set(None);
         self.first_ahead.set(None);
         self.phase.set(Phase::Checking);
@@ -78,6 +89,7 @@ pub fn follow_line(id: PerformanceId) -> Line {
         ticket: RwSignal::new(None),
         first_ahead: RwSignal::new(None),
         error: RwSignal::new(None),
+        used: RwSignal::new(false),
         round: RwSignal::new(0),
     };
     let timer = StoredValue::new(None::<TimeoutHandle>);
@@ -272,7 +284,7 @@ pub fn TurnTimer(line: Line) -> impl IntoView {
     }
     Effect::new(move || {
         tick.track();
-        if end.is_some_and(|end| left_until(end).0 == 0) {
+        if !line.used.get_untracked() && end.is_some_and(|end| left_until(end).0 == 0) {
             line.phase.set(Phase::Ended);
         }
     });
@@ -281,6 +293,19 @@ pub fn TurnTimer(line: Line) -> impl IntoView {
             tick.track();
             (i18n.t().queue_your_turn)(&left_until(end).1)
         };
-        view! { <p class="notice" id="turn-timer" role="timer">{text}</p> }
+        view! {
+            {move || if line.used.get() {
+                view! {
+                    <p class="notice" id="turn-used" role="status">
+                        {move || i18n.t().queue_turn_used} " "
+                        <button type="button" class="secondary" id="queue-rejoin" on:click=move |_| line.rejoin()>
+                            {move || i18n.t().queue_rejoin}
+                        </button>
+                    </p>
+                }.into_any()
+            } else {
+                view! { <p class="notice" id="turn-timer" role="timer">{text}</p> }.into_any()
+            }}
+        }
     })
 }

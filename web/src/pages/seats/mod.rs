@@ -260,7 +260,11 @@ fn poll_seats(
         let wait = match result {
             Ok(Fresh::Changed(map, tag)) => {
                 etag.set_value(tag);
-                board.apply(&map);
+                // While the stream delivers, it is newer than any poll (a
+                // poll may come from a cache or another instance).
+                if !live.get_untracked() {
+                    board.apply(&map);
+                }
                 if layout.with_untracked(Option::is_none) {
                     layout.set(Some(map));
                 }
