@@ -278,3 +278,36 @@ async fn without_a_live_stream_the_map_falls_back_to_polling() {
     assert_eq!(live, false, "the live badge shows without a stream");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_hold_that_runs_out_shows_free_on_the_live_map_before_any_sweep() {
+    // Arrange: holds of three seconds, and no sweep to tidy them.
+    let app = tests::spawn_app_serving_web_with(|s| {
+        s.events.hold_ttl_seconds = 3;
+        s.events.sweep_interval_seconds = 3600;
+    })
+    .await;
+    let stage = stage_with(
+        &app,
+        &production("Chicago", "Chungmu Art Center", 2, 1, 4, 10_000),
+    )
+    .await;
+    let (email, _) = account(&app, "Seo Hyejin", 0).await;
+    let (_, other) = account(&app, "Nam Dohyun", 100_000).await;
+    let browser = Browser::start(&app.address).await;
+    open_seat_map(&browser, &stage, &email).await;
+    browser.find("#live-badge:not([hidden])").await;
+
+    // Act: someone holds A2 and lets the hold run out.
+    app.hold_ok(&other, &stage, &["A2"]).await;
+
+    // Assert: taken, then free again once the hold has run out, although
+    // the database still has the seat marked held (nothing swept it).
+    browser.wait_attr(&seat("A2"), "class", "taken").await;
+    browser.wait_attr(&seat("A2"), "class", "available").await;
+    let stored = app
+        .documents("seats", mongodb::bson::doc! { "label": "A2" })
+        .await;
+    assert_eq!(stored[0].get_str("state").unwrap(), "held");
+    browser.close().await;
+}

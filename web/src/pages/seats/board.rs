@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use shared::{SeatEvent, SeatMap, SeatState};
 
@@ -15,6 +16,8 @@ pub struct SeatStatus {
     pub state: SeatState,
     /// The caller holds or booked it.
     pub mine: bool,
+    /// For a hold the live stream announced: when it runs out.
+    pub held_until: Option<DateTime<Utc>>,
 }
 
 impl SeatStatus {
@@ -63,6 +66,7 @@ impl Board {
                     price: seat.price,
                     state: seat.state,
                     mine: seat.mine,
+                    held_until: None,
                 };
                 (seat.label.clone(), status)
             })
@@ -79,12 +83,36 @@ impl Board {
             if let Some(seat) = seats.get_mut(&event.label) {
                 seat.state = event.state;
                 seat.mine = event.mine;
+                seat.held_until = event.held_until;
             }
         });
+        // A hold that runs out changes nothing in the database until the
+        // server's sweep; the seat is free from `held_until` on, so show it
+        // free then unless something newer came about it.
+        if let (SeatState::Held, Some(until)) = (event.state, event.held_until) {
+            let board = *self;
+            let label = event.label.clone();
+            let wait = (until - crate::time::now()).to_std().unwrap_or_default()
+                + std::time::Duration::from_millis(250);
+            set_timeout(move || board.hold_ran_out(&label, until), wait);
+        }
         let taken = event.state != SeatState::Available && !event.mine;
         if taken && self.is_selected_untracked(&event.label) {
             self.drop_picks(vec![event.label.clone()]);
         }
+    }
+
+    fn hold_ran_out(&self, label: &str, until: DateTime<Utc>) {
+        self.seats.try_update(|seats| {
+            if let Some(seat) = seats.get_mut(label)
+                && seat.state == SeatState::Held
+                && seat.held_until == Some(until)
+            {
+                seat.state = SeatState::Available;
+                seat.mine = false;
+                seat.held_until = None;
+            }
+        });
     }
 
     fn is_selected_untracked(&self, label: &str) -> bool {
@@ -99,6 +127,7 @@ impl Board {
                 if let Some(seat) = seats.get_mut(label) {
                     seat.state = state;
                     seat.mine = mine;
+                    seat.held_until = None;
                 }
             }
         });
