@@ -21,6 +21,7 @@ use mongodb::options::FullDocumentType;
 use tokio::sync::broadcast;
 
 use crate::background::Stopped;
+use crate::configuration::EventSettings;
 use crate::store::Store;
 use crate::store::seats::SeatDoc;
 
@@ -56,6 +57,8 @@ struct Inner {
     /// Subscriptions alive now, and how many may be.
     streams: AtomicUsize,
     max_streams: usize,
+    /// How often an idle stream sends a comment.
+    keep_alive: Duration,
 }
 
 #[derive(Default)]
@@ -88,14 +91,20 @@ impl Drop for Slot {
 }
 
 impl SeatFeed {
-    pub fn new(store: Store, stopped: Stopped, max_streams: usize) -> Self {
+    pub fn new(store: Store, stopped: Stopped, settings: &EventSettings) -> Self {
         Self(Arc::new(Inner {
             store,
             stopped,
             state: Mutex::default(),
             streams: AtomicUsize::new(0),
-            max_streams,
+            max_streams: settings.live_streams_max,
+            keep_alive: Duration::from_secs(settings.live_keepalive_seconds.max(1)),
         }))
+    }
+
+    /// How often an idle stream sends a comment, so proxies keep it open.
+    pub fn keep_alive(&self) -> Duration {
+        self.0.keep_alive
     }
 
     /// Starts receiving the changes to `performance`'s seats, opening the
@@ -233,19 +242,25 @@ impl Inner {
     fn close_if_idle(&self) -> bool {
         let mut state = self.lock();
         state.channels.retain(|_, c| c.receiver_count() > 0);
-        if state.channels.is_empty() {
-            state.watching = false;
-            state.open = false;
-            return true;
+        let idle = state.channels.is_empty();
+        if idle {
+            state.close();
         }
-        false
+        idle
     }
 
     fn close(&self) {
-        let mut state = self.lock();
-        state.channels.clear();
-        state.watching = false;
-        state.open = false;
+        self.lock().close();
+    }
+}
+
+impl State {
+    /// No task watches: watchers are let go, and the next subscriber
+    /// starts a new stream.
+    fn close(&mut self) {
+        self.channels.clear();
+        self.watching = false;
+        self.open = false;
     }
 }
 
@@ -258,9 +273,7 @@ impl Drop for CloseOnDrop {
     fn drop(&mut self) {
         let mut state = self.0.lock();
         if state.watching && state.generation == self.1 {
-            state.channels.clear();
-            state.watching = false;
-            state.open = false;
+            state.close();
         }
     }
 }

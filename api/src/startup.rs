@@ -25,7 +25,6 @@ use crate::live::SeatFeed;
 use crate::metrics::{Metrics, metrics_endpoint, record_outcomes};
 use crate::openapi::ApiDoc;
 use crate::queue::WaitingRoom;
-use crate::routes::live::LiveSettings;
 use crate::routes::{self, AppConfig};
 use crate::seat_queue::SeatQueue;
 use crate::store::Store;
@@ -93,11 +92,7 @@ impl Application {
         );
         let waiting_room =
             WaitingRoom::new(settings.queue.clone()).map_err(StartupError::Config)?;
-        let live_feed = SeatFeed::new(
-            store.clone(),
-            stopped.clone(),
-            settings.events.live_streams_max,
-        );
+        let live_feed = SeatFeed::new(store.clone(), stopped.clone(), &settings.events);
         waiting_room.spawn(store.clone(), stopped);
         let catalogue = Catalogue::new(
             Duration::from_millis(settings.events.cache_ttl_ms),
@@ -112,7 +107,6 @@ impl Application {
                 metrics,
                 waiting_room,
                 live_feed,
-                live: LiveSettings::from_settings(&settings),
             },
             static_dir,
             &settings.application,
@@ -208,7 +202,6 @@ struct Shared {
     metrics: Metrics,
     waiting_room: WaitingRoom,
     live_feed: SeatFeed,
-    live: LiveSettings,
 }
 
 fn run(
@@ -227,7 +220,6 @@ fn run(
     let metrics = web::Data::new(shared.metrics);
     let waiting_room = web::Data::new(shared.waiting_room);
     let live_feed = web::Data::new(shared.live_feed);
-    let live = web::Data::new(shared.live);
     let queue = web::Data::new(SeatQueue::new(4096, Duration::from_secs(3)));
     let openapi = ApiDoc::openapi();
     let mut server = HttpServer::new(move || {
@@ -241,7 +233,6 @@ fn run(
             .app_data(queue.clone())
             .app_data(waiting_room.clone())
             .app_data(live_feed.clone())
-            .app_data(live.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .service(
                 web::scope("/api/v1")

@@ -143,6 +143,17 @@ impl Catalogue {
         Ok(Some(info))
     }
 
+    /// The same, with `404` when it does not exist.
+    pub async fn existing_performance(
+        &self,
+        store: &Store,
+        id: ObjectId,
+    ) -> Result<Arc<PerformanceInfo>, ApiError> {
+        self.performance(store, id)
+            .await?
+            .ok_or(ApiError::NotFound("performance"))
+    }
+
     fn seat_map(&self, performance: ObjectId) -> Arc<Cached<Vec<SeatDoc>>> {
         let mut maps = self
             .seat_maps

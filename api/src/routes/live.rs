@@ -22,10 +22,9 @@ use shared::{ErrorBody, SeatEvent, SeatState};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
-use super::seats::{seat_map, shown_state};
+use super::seats::{seat_map, shown};
 use crate::auth::AuthUser;
 use crate::catalogue::Catalogue;
-use crate::configuration::Settings;
 use crate::error::ApiError;
 use crate::http::MaybeUser;
 use crate::live::{Change, SeatFeed, Subscription};
@@ -44,20 +43,6 @@ const FEED_PATIENCE: Duration = Duration::from_secs(10);
 /// Watchers told to read the map again spread their reads over this long,
 /// so a restarted feed does not send every client to the database at once.
 const RESYNC_SPREAD_MS: u64 = 2000;
-
-/// How the live stream is paced, from `[events]`.
-#[derive(Debug, Clone, Copy)]
-pub struct LiveSettings {
-    pub keep_alive: Duration,
-}
-
-impl LiveSettings {
-    pub fn from_settings(settings: &Settings) -> Self {
-        Self {
-            keep_alive: Duration::from_secs(settings.events.live_keepalive_seconds.max(1)),
-        }
-    }
-}
 
 /// The seat map, then its changes as they happen (`text/event-stream`).
 ///
@@ -82,14 +67,11 @@ async fn seat_events(
     store: web::Data<Store>,
     catalogue: web::Data<Catalogue>,
     feed: web::Data<SeatFeed>,
-    settings: web::Data<LiveSettings>,
     user: MaybeUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = object_id(&path, "performance")?;
-    if catalogue.performance(&store, id).await?.is_none() {
-        return Err(ApiError::NotFound("performance"));
-    }
+    catalogue.existing_performance(&store, id).await?;
     let subscription = feed.subscribe(id).ok_or(ApiError::Unavailable(
         "this instance serves as many live seat maps as it may; poll the seat map instead",
     ))?;
@@ -100,7 +82,7 @@ async fn seat_events(
         caller: user.0.as_ref().map(AuthUser::id),
         tx,
     };
-    tokio::spawn(watcher.relay(subscription, feed.stopped(), settings.keep_alive));
+    tokio::spawn(watcher.relay(subscription, feed.stopped(), feed.keep_alive()));
     let body = futures::stream::unfold(rx, |mut rx| async move {
         rx.recv()
             .await
@@ -195,14 +177,11 @@ impl Watcher {
     }
 
     async fn send_seat(&self, seat: &SeatDoc) -> bool {
-        let now = Utc::now();
-        let state = shown_state(seat, now);
+        let (state, mine) = shown(seat, Utc::now(), self.caller);
         let event = SeatEvent {
             label: seat.label.clone(),
             state,
-            mine: state != SeatState::Available
-                && self.caller.is_some()
-                && seat.holder == self.caller,
+            mine,
             held_until: (state == SeatState::Held)
                 .then(|| seat.hold_expires_at.map(bson::DateTime::to_chrono))
                 .flatten(),

@@ -47,10 +47,7 @@ async fn join_queue(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = object_id(&path, "performance")?;
-    let performance = catalogue
-        .performance(&store, id)
-        .await?
-        .ok_or(ApiError::NotFound("performance"))?;
+    let performance = catalogue.existing_performance(&store, id).await?;
     check_not_started(&performance.doc, Utc::now())?;
     let state = store
         .queue_state(id)
@@ -138,10 +135,7 @@ async fn set_queue(
 ) -> Result<web::Json<QueueOverview>, ApiError> {
     let id = object_id(&path, "performance")?;
     let rules = QueueRules::try_from(body.0)?;
-    let performance = catalogue
-        .performance(&store, id)
-        .await?
-        .ok_or(ApiError::NotFound("performance"))?;
+    let performance = catalogue.existing_performance(&store, id).await?;
     let now = store.server_time().await?;
     let opens = performance.doc.sale_opens_at.to_chrono();
     let state = store.set_queue(id, rules, opens, now).await?;
@@ -171,10 +165,7 @@ async fn get_queue(
     path: web::Path<String>,
 ) -> Result<web::Json<QueueOverview>, ApiError> {
     let id = object_id(&path, "performance")?;
-    catalogue
-        .performance(&store, id)
-        .await?
-        .ok_or(ApiError::NotFound("performance"))?;
+    catalogue.existing_performance(&store, id).await?;
     let state = store.queue_state(id).await?;
     let counts = store.queue_counts(id, Utc::now()).await?;
     Ok(web::Json(overview(state.as_ref(), id, counts)))

@@ -32,10 +32,7 @@ pub async fn on_sale(
     id: ObjectId,
     now: DateTime<Utc>,
 ) -> Result<Arc<PerformanceInfo>, ApiError> {
-    let performance = catalogue
-        .performance(store, id)
-        .await?
-        .ok_or(ApiError::NotFound("performance"))?;
+    let performance = catalogue.existing_performance(store, id).await?;
     check_not_started(&performance.doc, now)?;
     let opens = performance.doc.sale_opens_at.to_chrono();
     if now < opens {

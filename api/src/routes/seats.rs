@@ -28,13 +28,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(release_hold);
 }
 
-/// A seat as buyers see it at `now`: an expired hold is available.
-pub(super) fn shown_state(doc: &SeatDoc, now: DateTime<Utc>) -> SeatState {
-    match doc.state {
+/// A seat as `caller` sees it at `now`: its state (an expired hold is
+/// available) and whether it is the caller's.
+pub(super) fn shown(
+    doc: &SeatDoc,
+    now: DateTime<Utc>,
+    caller: Option<ObjectId>,
+) -> (SeatState, bool) {
+    let state = match doc.state {
         SeatStateDoc::Booked => SeatState::Booked,
         _ if doc.is_busy(now) => SeatState::Held,
         _ => SeatState::Available,
-    }
+    };
+    let mine = state != SeatState::Available && caller.is_some() && doc.holder == caller;
+    (state, mine)
 }
 
 pub(super) fn seat_map(
@@ -46,7 +53,7 @@ pub(super) fn seat_map(
     let mut sections: Vec<SeatSection> = Vec::new();
     let mut available = 0;
     for doc in seats {
-        let state = shown_state(doc, now);
+        let (state, mine) = shown(doc, now, caller);
         if state == SeatState::Available {
             available += 1;
         }
@@ -56,7 +63,7 @@ pub(super) fn seat_map(
             tier: doc.tier.clone(),
             price: doc.price,
             state,
-            mine: state != SeatState::Available && caller.is_some() && doc.holder == caller,
+            mine,
         };
         if sections.last().is_none_or(|s| s.name != doc.section) {
             sections.push(SeatSection {
@@ -107,9 +114,7 @@ async fn get_seat_map(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = object_id(&path, "performance")?;
-    if catalogue.performance(&store, id).await?.is_none() {
-        return Err(ApiError::NotFound("performance"));
-    }
+    catalogue.existing_performance(&store, id).await?;
     let seats = catalogue.seats(&store, id).await?;
     let map = seat_map(id, &seats, user.0.as_ref().map(AuthUser::id), Utc::now());
     json_with_etag(&req, &map)
@@ -226,9 +231,8 @@ async fn confirm_hold(
             .filter(|h| h.user_id == user.id())
             .ok_or(ApiError::NotFound("hold"))?;
         let performance = catalogue
-            .performance(&store, hold.performance_id)
-            .await?
-            .ok_or(ApiError::NotFound("performance"))?;
+            .existing_performance(&store, hold.performance_id)
+            .await?;
         let now = Utc::now();
         check_not_started(&performance.doc, now)?;
         let booking = store
