@@ -36,7 +36,7 @@ use std::time::Instant;
 
 use api::store::Store;
 use api::store::holds::SeatOrder;
-use figures::{Figures, drive};
+use figures::{Figures, drive, numeric_options};
 use futures::future::join_all;
 use mongodb::bson::oid::ObjectId;
 use raw::Raw;
@@ -54,33 +54,16 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut o = Options {
-        bookings: 2000,
-        concurrency: 32,
-        racers: 1000,
-        readers: 200,
-        reservations: 2000,
-        room_clients: 16,
-    };
-    let args: Vec<String> = std::env::args().collect();
-    let mut i = 1;
-    while i < args.len() {
-        let value = args.get(i + 1).and_then(|v| v.parse().ok());
-        match (args[i].as_str(), value) {
-            ("--bookings", Some(v)) => o.bookings = v,
-            ("--concurrency", Some(v)) => o.concurrency = v,
-            ("--racers", Some(v)) => o.racers = v,
-            ("--readers", Some(v)) => o.readers = v,
-            ("--reservations", Some(v)) => o.reservations = v,
-            ("--room-clients", Some(v)) => o.room_clients = v,
-            _ => {
-                i += 1;
-                continue;
-            }
-        }
-        i += 2;
+    let given = numeric_options();
+    let or = |name: &str, default: usize| given.get(name).copied().unwrap_or(default);
+    Options {
+        bookings: or("--bookings", 2000),
+        concurrency: or("--concurrency", 32),
+        racers: or("--racers", 1000),
+        readers: or("--readers", 200),
+        reservations: or("--reservations", 2000),
+        room_clients: or("--room-clients", 16),
     }
-    o
 }
 
 fn seat_labels(stage: &Stage) -> Vec<String> {

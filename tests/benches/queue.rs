@@ -19,7 +19,7 @@ mod figures;
 
 use std::time::Instant;
 
-use figures::drive;
+use figures::{drive, numeric_options};
 use futures::future::join_all;
 use shared::{QueueSettings, QueueStatus, QueueTicket};
 use tests::events::stage;
@@ -32,27 +32,13 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut o = Options {
-        buyers: 10_000,
-        polls: 50_000,
-        concurrency: 64,
-    };
-    let args: Vec<String> = std::env::args().collect();
-    let mut i = 1;
-    while i < args.len() {
-        let value = args.get(i + 1).and_then(|v| v.parse().ok());
-        match (args[i].as_str(), value) {
-            ("--buyers", Some(v)) => o.buyers = v,
-            ("--polls", Some(v)) => o.polls = v,
-            ("--concurrency", Some(v)) => o.concurrency = v,
-            _ => {
-                i += 1;
-                continue;
-            }
-        }
-        i += 2;
+    let given = numeric_options();
+    let or = |name: &str, default: usize| given.get(name).copied().unwrap_or(default);
+    Options {
+        buyers: or("--buyers", 10_000),
+        polls: or("--polls", 50_000),
+        concurrency: or("--concurrency", 64),
     }
-    o
 }
 
 /// `n` signed-in buyers, registered 100 at a time.

@@ -8,6 +8,7 @@ mod limits;
 mod numbers;
 mod pages;
 mod session;
+mod storage;
 mod time;
 
 use leptos::prelude::*;

@@ -121,3 +121,13 @@ pub fn command_times(metrics_text: &str, ops: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The `--name N` pairs on the command line (cargo's own arguments, such
+/// as `--bench`, are skipped).
+pub fn numeric_options() -> std::collections::HashMap<String, usize> {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2)
+        .filter(|pair| pair[0].starts_with("--"))
+        .filter_map(|pair| Some((pair[0].clone(), pair[1].parse().ok()?)))
+        .collect()
+}

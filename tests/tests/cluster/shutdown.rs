@@ -38,6 +38,18 @@ fn terminate(process: &ApiProcess) {
     process.signal("TERM");
 }
 
+/// Sends SIGTERM and waits for the process to exit: how it exited, and
+/// how long that took.
+async fn terminate_and_wait(mut api: ApiProcess) -> (std::process::ExitStatus, Duration) {
+    let terminated = Instant::now();
+    terminate(&api);
+    let exit = tokio::task::spawn_blocking(move || api.child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    (exit, terminated.elapsed())
+}
+
 fn accepts_connections(port: u16) -> bool {
     std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
 }
@@ -87,18 +99,12 @@ async fn sigterm_finishes_requests_in_flight_and_refuses_new_connections() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_stops_waiting_for_requests_after_the_grace_period() {
     let _turn = tests::heavy_test_turn().await;
-    let mut api = start_api(1).await;
+    let api = start_api(1).await;
     let in_flight = tokio::spawn(slow_registration(api.port));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let terminated = Instant::now();
 
-    terminate(&api);
-    let exit = tokio::task::spawn_blocking(move || api.child.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let (exit, took) = terminate_and_wait(api).await;
 
-    let took = terminated.elapsed();
     assert!(exit.success(), "exited with {exit}");
     assert!(
         took < Duration::from_secs(4),
@@ -120,16 +126,9 @@ async fn sigterm_ends_live_seat_maps_at_once_instead_of_waiting_out_the_grace() 
     let url = api.url(&stage.perf_path("/seats/events"));
     let mut stream = tests::live::SeatStream::connect(&url, None).await.unwrap();
     stream.map().await;
-    let terminated = Instant::now();
 
-    terminate(&api);
-    let mut api = api;
-    let exit = tokio::task::spawn_blocking(move || api.child.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let (exit, took) = terminate_and_wait(api).await;
 
-    let took = terminated.elapsed();
     assert!(exit.success(), "exited with {exit}");
     assert!(
         took < Duration::from_secs(5),
@@ -139,4 +138,5 @@ async fn sigterm_ends_live_seat_maps_at_once_instead_of_waiting_out_the_grace() 
         stream.next(Duration::from_secs(2)).await.is_none(),
         "the stream ended with the server"
     );
+    assert!(stream.ended, "the stream was closed, not merely quiet");
 }

@@ -1,5 +1,9 @@
 //! Small pieces every page uses: error notices, field errors, badges.
 
+mod rounds;
+
+pub use rounds::Rounds;
+
 use leptos::prelude::*;
 use shared::{ErrorCode, ReservationStatus};
 

@@ -62,14 +62,10 @@ pub struct I18n {
     lang: RwSignal<Lang>,
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 impl I18n {
     /// Reads the saved choice, else the browser's languages, and provides it.
     pub fn provide() -> Self {
-        let saved = storage()
+        let saved = crate::storage::local()
             .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
             .and_then(|code| Lang::from_code(&code));
         let browser = || {
@@ -98,7 +94,7 @@ impl I18n {
     }
 
     pub fn set(&self, lang: Lang) {
-        if let Some(storage) = storage() {
+        if let Some(storage) = crate::storage::local() {
             let _ = storage.set_item(STORAGE_KEY, lang.code());
         }
         self.mark_document(lang);

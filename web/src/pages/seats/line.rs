@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use shared::{ErrorCode, PerformanceId, QueueStatus, QueueTicket};
 
 use crate::api::{self, ApiError};
+use crate::components::Rounds;
 use crate::i18n::use_i18n;
 use crate::session::use_session;
 use crate::{numbers, time};
@@ -43,7 +44,7 @@ pub struct Line {
     /// The turn was used for a booking: the confirmation stays, and more
     /// seats mean a new place in line.
     pub used: RwSignal<bool>,
-    round: RwSignal<u32>,
+    rounds: Rounds,
 }
 
 impl Line {
@@ -69,16 +70,12 @@ impl Line {
         self.ticket.set(None);
         self.first_ahead.set(None);
         self.phase.set(Phase::Checking);
-        self.round.update(|n| *n += 1);
+        self.rounds.next_in(Duration::ZERO);
     }
 }
 
 fn first_ahead_key(id: &PerformanceId) -> String {
     format!("line-start:{id}")
-}
-
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
 }
 
 /// Joins the line of performance `id` (once signed in) and follows it.
@@ -90,24 +87,12 @@ pub fn follow_line(id: PerformanceId) -> Line {
         first_ahead: RwSignal::new(None),
         error: RwSignal::new(None),
         used: RwSignal::new(false),
-        round: RwSignal::new(0),
+        rounds: Rounds::new(),
     };
-    let timer = StoredValue::new(None::<TimeoutHandle>);
-    let schedule = move |after: Duration| {
-        if let Some(Some(old)) = timer.try_get_value() {
-            old.clear();
-        }
-        let next = set_timeout_with_handle(
-            move || {
-                line.round.try_update(|n| *n += 1);
-            },
-            after,
-        );
-        timer.try_set_value(next.ok());
-    };
+    let schedule = move |after: Duration| line.rounds.next_in(after);
     let id_for_asks = id.clone();
     let asked = LocalResource::new(move || {
-        line.round.track();
+        line.rounds.get();
         let signed_in = session.checked() && session.user().is_some();
         let waiting = line.ticket.with_untracked(|t| {
             t.as_ref()
@@ -160,16 +145,11 @@ pub fn follow_line(id: PerformanceId) -> Line {
             }
         }
     });
-    on_cleanup(move || {
-        if let Some(Some(timer)) = timer.try_get_value() {
-            timer.clear();
-        }
-    });
     line
 }
 
 fn take_ticket(line: Line, key: &str, ticket: &QueueTicket, schedule: impl Fn(Duration)) {
-    let storage = local_storage();
+    let storage = crate::storage::local();
     match ticket.status {
         QueueStatus::Waiting => {
             // The first count of people ahead, kept across refreshes.

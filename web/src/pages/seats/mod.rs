@@ -17,7 +17,7 @@ use leptos_router::hooks::use_params_map;
 use shared::{Performance, PerformanceId, SeatMap, Show, ShowId};
 
 use crate::api::{self, ApiError, Fresh};
-use crate::components::{Loading, error_fallback};
+use crate::components::{Loading, Rounds, error_fallback};
 use crate::i18n::use_i18n;
 use crate::limits::use_limits;
 use crate::pages::show::price_list;
@@ -63,7 +63,7 @@ pub fn SeatsPage() -> impl IntoView {
 /// or to charge the wallet does not lose them.
 fn saved_picks(id: &PerformanceId) -> (String, Vec<String>) {
     let key = format!("picks:{id}");
-    let picks = session_storage()
+    let picks = crate::storage::session()
         .and_then(|s| s.get_item(&key).ok().flatten())
         .map(|text| {
             text.split(',')
@@ -73,10 +73,6 @@ fn saved_picks(id: &PerformanceId) -> (String, Vec<String>) {
         })
         .unwrap_or_default();
     (key, picks)
-}
-
-fn session_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
 }
 
 #[component]
@@ -90,7 +86,7 @@ fn SeatsView(show: Show, performance: Performance) -> impl IntoView {
     );
     Effect::new(move || {
         let picks = board.selected.get().join(",");
-        if let Some(storage) = session_storage() {
+        if let Some(storage) = crate::storage::session() {
             let _ = storage.set_item(&storage_key, &picks);
         }
     });
@@ -218,18 +214,13 @@ fn poll_seats(
 ) -> (Callback<()>, RwSignal<Option<ApiError>>) {
     let error = RwSignal::new(None::<ApiError>);
     let etag = StoredValue::new(None::<String>);
-    let round = RwSignal::new(0u32);
+    let rounds = Rounds::new();
     let handled = StoredValue::new(None::<u32>);
-    let timer = StoredValue::new(None::<TimeoutHandle>);
-    // A refresh asked for after the user's own booking goes out even
-    // while the stream is live.
-    let forced = StoredValue::new(false);
-    // Each round is one request; leaving the page aborts the one in flight.
+    // Each round is one request, none while the stream is live; leaving
+    // the page aborts the one in flight.
     let fetched = LocalResource::new(move || {
-        let n = round.get();
-        let standing_by = live.get_untracked() && !forced.get_value();
-        forced.set_value(false);
-        let call = (!standing_by).then(|| api::seat_map(&id, etag.get_value()));
+        let n = rounds.get();
+        let call = (!live.get_untracked()).then(|| api::seat_map(&id, etag.get_value()));
         async move {
             match call {
                 Some(call) => (n, call.await),
@@ -237,18 +228,6 @@ fn poll_seats(
             }
         }
     });
-    let schedule = move |after: Duration| {
-        if let Some(Some(old)) = timer.try_get_value() {
-            old.clear();
-        }
-        let next = set_timeout_with_handle(
-            move || {
-                round.try_update(|n| *n += 1);
-            },
-            after,
-        );
-        timer.try_set_value(next.ok());
-    };
     Effect::new(move || {
         let Some((n, result)) = fetched.get() else {
             return;
@@ -280,16 +259,10 @@ fn poll_seats(
                 RETRY_AFTER
             }
         };
-        schedule(wait);
+        rounds.next_in(wait);
     });
-    on_cleanup(move || {
-        if let Some(Some(timer)) = timer.try_get_value() {
-            timer.clear();
-        }
-    });
-    let refresh = Callback::new(move |()| {
-        forced.set_value(true);
-        schedule(Duration::ZERO);
-    });
+    // After the user's own booking: at once (the stream, when live, brings
+    // the change anyway).
+    let refresh = Callback::new(move |()| rounds.next_in(Duration::ZERO));
     (refresh, error)
 }
