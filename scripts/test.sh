@@ -14,6 +14,7 @@ build_web
 ensure_browser
 # promtool checks /metrics and the alert rules as Prometheus would.
 ensure_apt promtool prometheus
+ensure_test_python
 
 if [ -z "${MONGODB_URI:-}" ]; then
   ensure_secantus

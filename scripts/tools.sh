@@ -94,3 +94,32 @@ start_db() {
   say "SecantusDB did not start; see $log"
   return 1
 }
+
+# Test-only tools from PyPI, in a virtual environment of their own under
+# target/ (never part of the product): an independent Standard Webhooks
+# implementation that checks the API's signatures.
+TEST_PYTHON_PACKAGES="standardwebhooks==1.1.0"
+ensure_test_python() {
+  local venv="$ROOT/target/test-venv"
+  if ! python3 -c 'import ensurepip' 2>/dev/null; then
+    ensure_apt_package python3-venv
+  fi
+  if [ ! -x "$venv/bin/python" ]; then
+    say "making the test tools' Python environment (target/test-venv)"
+    python3 -m venv "$venv"
+  fi
+  if [ "$(cat "$venv/.packages" 2>/dev/null)" != "$TEST_PYTHON_PACKAGES" ]; then
+    say "installing $TEST_PYTHON_PACKAGES into target/test-venv"
+    "$venv/bin/pip" install -q $TEST_PYTHON_PACKAGES
+    echo "$TEST_PYTHON_PACKAGES" >"$venv/.packages"
+  fi
+  export TEST_PYTHON="$venv/bin/python"
+}
+
+# ensure_apt_package PACKAGE: installs a Debian package that has no command.
+ensure_apt_package() {
+  dpkg -s "$1" >/dev/null 2>&1 && return 0
+  say "installing $1 (Debian package)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+}

@@ -28,6 +28,7 @@ pub struct Settings {
     pub reservations: ReservationSettings,
     pub events: EventSettings,
     pub queue: WaitingRoomSettings,
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,6 +138,25 @@ pub struct WaitingRoomSettings {
     /// Base64 key (32 bytes or more) signing tickets and admissions; empty:
     /// one is made at random and kept in the database.
     pub signing_key: SecretString,
+}
+
+/// How webhooks are delivered; endpoints are registered through the API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Whether this instance delivers.
+    pub dispatch: bool,
+    /// How often an idle instance looks for work.
+    pub poll_ms: u64,
+    /// Deliveries one instance sends at once.
+    pub concurrency: usize,
+    /// How long an endpoint may take to answer.
+    pub timeout_seconds: u64,
+    /// Backoff: the first retry's delay, and the longest.
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    /// How long after its first attempt a delivery becomes a dead letter.
+    pub retry_for_seconds: u64,
 }
 
 impl Settings {

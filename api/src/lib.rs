@@ -4,6 +4,7 @@ pub mod auth;
 pub mod background;
 pub mod catalogue;
 pub mod configuration;
+pub mod dispatch;
 pub mod domain;
 pub mod error;
 pub mod extract;

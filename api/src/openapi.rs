@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    auth, bookings, health, limits, live, queue, reservations, rooms, seats, shows, users, venues,
-    wallet,
+    audit, auth, bookings, health, limits, live, queue, reservations, rooms, seats, shows, users,
+    venues, wallet, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -59,6 +59,14 @@ use crate::routes::{
         wallet::get_wallet,
         wallet::charge_wallet,
         wallet::get_ledger,
+        webhooks::create_webhook,
+        webhooks::list_webhooks,
+        webhooks::get_webhook,
+        webhooks::update_webhook,
+        webhooks::delete_webhook,
+        webhooks::list_deliveries,
+        webhooks::redeliver,
+        audit::list_audit,
     ),
     components(schemas(
         shared::ErrorCode,
@@ -70,6 +78,8 @@ use crate::routes::{
         shared::BookingStatus,
         shared::LedgerKind,
         shared::QueueStatus,
+        shared::EventType,
+        shared::DeliveryStatus,
     ))
 )]
 struct V1;
@@ -98,6 +108,8 @@ struct V1;
         (name = "queue", description = "Waiting rooms in front of busy sales"),
         (name = "bookings", description = "The caller's bookings"),
         (name = "wallet", description = "The caller's points wallet"),
+        (name = "webhooks", description = "Signed event deliveries to other systems (admins)"),
+        (name = "audit", description = "Who changed what, when and from where (admins)"),
     )
 )]
 pub struct ApiDoc;

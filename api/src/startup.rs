@@ -93,6 +93,8 @@ impl Application {
         let waiting_room =
             WaitingRoom::new(settings.queue.clone()).map_err(StartupError::Config)?;
         let live_feed = SeatFeed::new(store.clone(), stopped.clone(), &settings.events);
+        crate::dispatch::spawn(store.clone(), settings.webhooks.clone(), stopped.clone())
+            .map_err(StartupError::Config)?;
         waiting_room.spawn(store.clone(), stopped);
         let catalogue = Catalogue::new(
             Duration::from_millis(settings.events.cache_ttl_ms),

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod ids;
 pub mod limits;
@@ -17,9 +18,11 @@ pub mod shows;
 pub mod time;
 pub mod venues;
 pub mod wallet;
+pub mod webhooks;
 
 pub use auth::{ChangeRole, LoginResponse, LoginUser, RegisterUser, Role, User};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use events::{AuditEntry, AuditQuery, EventActor, EventType};
 pub use health::{Health, Readiness, ReplicaSetMember};
 pub use ids::{BookingId, HoldId, PerformanceId, ReservationId, RoomId, ShowId, UserId, VenueId};
 pub use limits::Limits;
@@ -39,3 +42,7 @@ pub use shows::{
 };
 pub use venues::{CreateVenue, RowSpec, SectionSpec, Venue};
 pub use wallet::{ChargeWallet, LedgerEntry, LedgerKind, Wallet};
+pub use webhooks::{
+    CreateWebhook, CreatedWebhook, DeliveryAttempt, DeliveryCounts, DeliveryQuery, DeliveryStatus,
+    UpdateWebhook, WebhookDelivery, WebhookEndpoint,
+};

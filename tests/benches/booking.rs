@@ -36,6 +36,7 @@ use std::time::Instant;
 
 use api::store::Store;
 use api::store::holds::SeatOrder;
+use api::store::outbox::Actor;
 use figures::{Figures, drive, numeric_options};
 use futures::future::join_all;
 use mongodb::bson::oid::ObjectId;
@@ -155,6 +156,7 @@ async fn main() {
                 (&store, &performance, &labels, user_ids[buyer(i)]);
             async move {
                 let seats = [labels[i].clone()];
+                let actor = Actor::user(user, "bench@example.com");
                 let order = SeatOrder {
                     user,
                     performance,
@@ -163,6 +165,7 @@ async fn main() {
                     seat_limit,
                     now: chrono::Utc::now(),
                     idempotency: None,
+                    actor: &actor,
                 };
                 store.book_seats(&order).await.is_ok()
             }

@@ -41,12 +41,118 @@ fn number(doc: &Document, key: &str) -> Result<i64, String> {
 /// Every violation found: no seat in two confirmed bookings, seat
 /// documents agreeing with the bookings, no room cell claimed twice, every
 /// active reservation holding exactly its cells, every wallet equal to
-/// the sum of its ledger and never negative. Empty when all hold.
+/// the sum of its ledger and never negative, and every change with its
+/// event and no event without its change. Empty when all hold.
 pub async fn violations(db: &Database) -> Result<Vec<String>, String> {
     let mut problems = Vec::new();
     seats(db, &mut problems).await?;
     rooms(db, &mut problems).await?;
     problems.extend(wallet_violations(db).await?);
+    problems.extend(outbox_violations(db).await?);
+    Ok(problems)
+}
+
+/// The collections whose documents record their changes as events, with
+/// the events' target type.
+const RECORDED: [(&str, &str); 9] = [
+    ("reservations", "reservation"),
+    ("holds", "hold"),
+    ("bookings", "booking"),
+    ("wallets", "wallet"),
+    ("rooms", "room"),
+    ("users", "user"),
+    ("performances", "performance"),
+    ("venues", "venue"),
+    ("shows", "show"),
+];
+
+/// The outbox against the documents: each document's events are numbered
+/// 1 to its version with none missing or extra (a venue or show, never
+/// changed, has one), the last one carries its current status, a wallet
+/// has one event per ledger entry, and every event's target exists unless
+/// its last event removed it.
+pub async fn outbox_violations(db: &Database) -> Result<Vec<String>, String> {
+    let mut problems = Vec::new();
+    let mut seqs: HashMap<(String, ObjectId), Vec<(i64, Document)>> = HashMap::new();
+    for event in documents(db, "events", doc! {}).await? {
+        let kind = event
+            .get_str("target_type")
+            .map_err(|e| e.to_string())?
+            .to_owned();
+        let target = event
+            .get_object_id("target_id")
+            .map_err(|e| e.to_string())?;
+        let seq = number(&event, "seq")?;
+        seqs.entry((kind, target)).or_default().push((seq, event));
+    }
+    for events in seqs.values_mut() {
+        events.sort_by_key(|(seq, _)| *seq);
+    }
+    let mut ledger: HashMap<ObjectId, i64> = HashMap::new();
+    for entry in documents(db, "ledger", doc! {}).await? {
+        if let Ok(user) = entry.get_object_id("user_id") {
+            *ledger.entry(user).or_default() += 1;
+        }
+    }
+    let mut seen: HashSet<(String, ObjectId)> = HashSet::new();
+    for (collection, kind) in RECORDED {
+        for doc in documents(db, collection, doc! {}).await? {
+            let target = doc.get_object_id("_id").map_err(|e| e.to_string())?;
+            let version = match doc.get("version") {
+                None => 1,
+                Some(_) => number(&doc, "version")?,
+            };
+            let key = (kind.to_owned(), target);
+            seen.insert(key.clone());
+            let numbers: Vec<i64> = seqs
+                .get(&key)
+                .map(|events| events.iter().map(|(seq, _)| *seq).collect())
+                .unwrap_or_default();
+            if numbers != (1..=version).collect::<Vec<_>>() {
+                problems.push(format!(
+                    "{kind} {target} is at version {version} but its events are numbered {numbers:?}"
+                ));
+                continue;
+            }
+            let last = seqs.get(&key).and_then(|events| events.last());
+            if let (Some(status), Some((_, event))) = (doc.get_str("status").ok(), last) {
+                let recorded = event
+                    .get_document("data")
+                    .ok()
+                    .and_then(|data| data.get_str("status").ok());
+                if recorded.is_some_and(|recorded| recorded != status) {
+                    problems.push(format!(
+                        "{kind} {target} is {status} but its last event says {recorded:?}"
+                    ));
+                }
+            }
+            if kind == "wallet" && ledger.get(&target).copied().unwrap_or(0) != version {
+                problems.push(format!(
+                    "wallet {target} has {} ledger entries but {version} events",
+                    ledger.get(&target).copied().unwrap_or(0)
+                ));
+            }
+        }
+    }
+    for (key, events) in &seqs {
+        if seen.contains(key) {
+            continue;
+        }
+        let removed = events.last().is_some_and(|(_, event)| {
+            matches!(
+                event.get_str("type"),
+                Ok("room.deleted" | "reservation.withdrawn")
+            )
+        });
+        if !removed {
+            problems.push(format!(
+                "{} {} has {} event(s) but no document, and was not removed",
+                key.0,
+                key.1,
+                events.len()
+            ));
+        }
+    }
     Ok(problems)
 }
 

@@ -8,6 +8,7 @@ pub mod invariants;
 pub mod live;
 pub mod process;
 pub mod queue;
+pub mod receiver;
 pub mod storm;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -96,6 +97,11 @@ pub fn test_settings(db_uri: &str) -> Settings {
     settings.queue.board_refresh_ms = 100;
     settings.queue.heartbeat_flush_ms = 200;
     settings.queue.lease_seconds = 2;
+    // Webhooks go out and retry fast enough for tests to watch.
+    settings.webhooks.poll_ms = 100;
+    settings.webhooks.retry_base_ms = 200;
+    settings.webhooks.retry_max_ms = 1000;
+    settings.webhooks.timeout_seconds = 3;
     settings.auth.argon2_memory_kib = 1024;
     settings.auth.argon2_iterations = 1;
     settings.auth.bootstrap_admin_email = ADMIN_EMAIL.into();

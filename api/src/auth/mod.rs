@@ -5,7 +5,7 @@ pub mod password;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bson::oid::ObjectId;
@@ -16,6 +16,7 @@ use shared::Role;
 
 use crate::error::ApiError;
 use crate::store::Store;
+use crate::store::outbox::Actor;
 use crate::store::users::UserDoc;
 
 /// Name of the HttpOnly cookie carrying the session token.
@@ -50,9 +51,49 @@ pub fn request_token(req: &HttpRequest) -> Option<String> {
         .or_else(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()))
 }
 
+/// Where a request came from, for the audit log: the client's address as
+/// the API saw it and the request's id (also in the logs).
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub address: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Origin {
+    pub fn of(req: &HttpRequest) -> Self {
+        Self {
+            address: req.peer_addr().map(|a| a.ip().to_string()),
+            request_id: req
+                .extensions()
+                .get::<tracing_actix_web::RequestId>()
+                .map(ToString::to_string),
+        }
+    }
+
+    /// An anonymous caller (registering) or `user`, from here.
+    pub fn actor(&self, user: Option<&UserDoc>) -> Actor {
+        Actor {
+            user_id: user.map(|u| u.id),
+            email: user.map(|u| u.email.clone()),
+            job: None,
+            address: self.address.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+impl FromRequest for Origin {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(Self::of(req)))
+    }
+}
+
 /// A logged-in caller. Extracting it answers `401` when there is no valid session.
 #[derive(Debug, Clone)]
-pub struct AuthUser(pub UserDoc);
+pub struct AuthUser(pub UserDoc, pub Origin);
 
 impl AuthUser {
     pub fn id(&self) -> ObjectId {
@@ -61,6 +102,11 @@ impl AuthUser {
 
     pub fn is_admin(&self) -> bool {
         self.0.role == Role::Admin
+    }
+
+    /// This caller, from where the request came, as changes record it.
+    pub fn actor(&self) -> Actor {
+        self.1.actor(Some(&self.0))
     }
 }
 
@@ -71,6 +117,7 @@ impl FromRequest for AuthUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = request_token(req);
         let store = req.app_data::<web::Data<Store>>().cloned();
+        let origin = Origin::of(req);
         Box::pin(async move {
             let token = token.ok_or(ApiError::Unauthenticated)?;
             let store =
@@ -78,7 +125,7 @@ impl FromRequest for AuthUser {
             store
                 .session_user(&token_hash(&token), chrono::Utc::now())
                 .await?
-                .map(AuthUser)
+                .map(|user| AuthUser(user, origin))
                 .ok_or(ApiError::Unauthenticated)
         })
     }

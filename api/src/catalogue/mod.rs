@@ -9,7 +9,7 @@
 //! load test.) One request at a time refreshes a snapshot; the others wait
 //! for it instead of piling onto the database.
 
-mod view;
+pub mod view;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -9,6 +9,7 @@ pub mod room;
 pub mod show;
 pub mod user;
 pub mod venue;
+pub mod webhook;
 
 /// A request field that failed validation, with a message for the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -145,6 +145,15 @@ impl Transition {
         }
     }
 
+    /// The event the change records.
+    pub fn event(self) -> shared::EventType {
+        match self {
+            Self::Approve => shared::EventType::ReservationApproved,
+            Self::Reject => shared::EventType::ReservationRejected,
+            Self::Cancel => shared::EventType::ReservationCancelled,
+        }
+    }
+
     /// Whether the change gives the reservation's cells back.
     pub fn frees_slots(self) -> bool {
         !self.target().holds_slots()

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use shared::{ErrorBody, LoginResponse, LoginUser, RegisterUser, Role, User};
 
 use super::AppConfig;
-use crate::auth::{AuthUser, SESSION_COOKIE, new_token, request_token, token_hash};
+use crate::auth::{AuthUser, Origin, SESSION_COOKIE, new_token, request_token, token_hash};
 use crate::domain::user::{Credentials, NewUser};
 use crate::error::ApiError;
 use crate::extract::Json;
@@ -43,6 +43,7 @@ async fn blocking<T: Send + 'static>(
 async fn register_user(
     store: web::Data<Store>,
     config: web::Data<AppConfig>,
+    origin: Origin,
     body: Json<RegisterUser>,
 ) -> Result<HttpResponse, ApiError> {
     let new_user = NewUser::try_from(body.0)?;
@@ -50,7 +51,13 @@ async fn register_user(
     let password = new_user.password.0.clone();
     let hash = blocking(move || cost.hash(&password)).await?;
     let user = store
-        .insert_user(&new_user.email, &new_user.name, hash, Role::User)
+        .insert_user(
+            &new_user.email,
+            &new_user.name,
+            hash,
+            Role::User,
+            &origin.actor(None),
+        )
         .await?;
     tracing::info!(user_id = %user.id, "account registered");
     Ok(HttpResponse::Created().json(user.to_dto()))

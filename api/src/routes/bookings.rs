@@ -129,7 +129,9 @@ async fn cancel_booking(
                 "the performance has started; the booking can no longer be cancelled",
             ));
         }
-        let cancelled = store.cancel_booking(&booking, now, key.as_ref()).await;
+        let cancelled = store
+            .cancel_booking(&booking, now, (key.as_ref(), &user.actor()))
+            .await;
         catalogue
             .settle(&store, booking.performance_id, cancelled)
             .await

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource, all under `/api/v1`.
 
+pub mod audit;
 pub mod auth;
 pub mod bookings;
 pub mod health;
@@ -15,6 +16,7 @@ pub mod shows;
 pub mod users;
 pub mod venues;
 pub mod wallet;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -89,4 +91,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     queue::configure(cfg);
     bookings::configure(cfg);
     wallet::configure(cfg);
+    webhooks::configure(cfg);
+    audit::configure(cfg);
 }

@@ -129,7 +129,7 @@ async fn set_queue(
     store: web::Data<Store>,
     catalogue: web::Data<Catalogue>,
     room: web::Data<WaitingRoom>,
-    _admin: Admin,
+    admin: Admin,
     path: web::Path<String>,
     body: Json<QueueSettings>,
 ) -> Result<web::Json<QueueOverview>, ApiError> {
@@ -138,7 +138,9 @@ async fn set_queue(
     let performance = catalogue.existing_performance(&store, id).await?;
     let now = store.server_time().await?;
     let opens = performance.doc.sale_opens_at.to_chrono();
-    let state = store.set_queue(id, rules, opens, now).await?;
+    let state = store
+        .set_queue(id, rules, (opens, now), &admin.0.actor())
+        .await?;
     room.refresh(&store).await?;
     let counts = store.queue_counts(id, now).await?;
     Ok(web::Json(overview(Some(&state), id, counts)))

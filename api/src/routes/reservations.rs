@@ -74,7 +74,12 @@ async fn create_reservation(
         status: None,
     };
     let reservation = store
-        .create_reservation(&draft, &room, |room| check_alignment(&request, room))
+        .create_reservation(
+            &draft,
+            &room,
+            |room| check_alignment(&request, room),
+            &user.actor(),
+        )
         .await?;
     tracing::info!(reservation_id = %reservation.id, room_id = %room_id, "reserved");
     Ok(HttpResponse::Created()
@@ -208,7 +213,7 @@ async fn cancel_reservation(
         ));
     }
     let cancelled = store
-        .transition_reservation(reservation.id, Transition::Cancel, user.id())
+        .transition_reservation(reservation.id, Transition::Cancel, &user.actor())
         .await?;
     tracing::info!("reservation cancelled");
     Ok(web::Json(cancelled))
@@ -222,7 +227,7 @@ async fn decide(
 ) -> Result<web::Json<Reservation>, ApiError> {
     let id = object_id(id, "reservation")?;
     let reservation = store
-        .transition_reservation(id, transition, admin.0.id())
+        .transition_reservation(id, transition, &admin.0.actor())
         .await?;
     tracing::info!(status = reservation.status.as_str(), "reservation decided");
     Ok(web::Json(reservation))

@@ -79,10 +79,12 @@ async fn list_rooms(
 #[tracing::instrument(skip_all)]
 async fn create_room(
     store: web::Data<Store>,
-    _admin: Admin,
+    admin: Admin,
     body: Json<CreateRoom>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = store.insert_room(NewRoom::try_from(body.0)?).await?;
+    let room = store
+        .insert_room(NewRoom::try_from(body.0)?, &admin.0.actor())
+        .await?;
     tracing::info!(room_id = %room.id, "room created");
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/rooms/{}", room.id)))
@@ -177,7 +179,7 @@ async fn room_busy(
 #[tracing::instrument(skip_all, fields(room_id = %path))]
 async fn update_room(
     store: web::Data<Store>,
-    _admin: Admin,
+    admin: Admin,
     path: web::Path<String>,
     body: Json<UpdateRoom>,
 ) -> Result<web::Json<Room>, ApiError> {
@@ -186,7 +188,9 @@ async fn update_room(
     if changes.is_empty() {
         return Err(ApiError::invalid("body", "names no field to change"));
     }
-    Ok(web::Json(store.update_room(id, changes).await?))
+    Ok(web::Json(
+        store.update_room(id, changes, &admin.0.actor()).await?,
+    ))
 }
 
 /// Deletes a room that has no upcoming pending or approved reservations.
@@ -207,11 +211,15 @@ async fn update_room(
 #[tracing::instrument(skip_all, fields(room_id = %path))]
 async fn delete_room(
     store: web::Data<Store>,
-    _admin: Admin,
+    admin: Admin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     store
-        .delete_room(object_id(&path, "room")?, chrono::Utc::now())
+        .delete_room(
+            object_id(&path, "room")?,
+            chrono::Utc::now(),
+            &admin.0.actor(),
+        )
         .await?;
     tracing::info!("room deleted");
     Ok(HttpResponse::NoContent().finish())

@@ -177,6 +177,7 @@ impl Sale {
                     return Err(ApiError::SeatsTaken(busy));
                 }
             }
+            let actor = self.user.actor();
             let order = SeatOrder {
                 user: self.user.id(),
                 performance: &performance.doc,
@@ -185,6 +186,7 @@ impl Sale {
                 seat_limit: self.config.events.max_seats_per_user,
                 now,
                 idempotency: key.as_ref(),
+                actor: &actor,
             };
             let outcome = take(&order).await;
             if outcome.is_ok() {

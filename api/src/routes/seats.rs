@@ -241,7 +241,7 @@ async fn confirm_hold(
                 hold_id,
                 &performance.doc,
                 (now, config.events.max_seats_per_user),
-                key.as_ref(),
+                (key.as_ref(), &user.actor()),
             )
             .await;
         if booking.is_ok() {
@@ -275,7 +275,9 @@ async fn release_hold(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let hold_id = object_id(&path, "hold")?;
-    let performance = store.release_hold(user.id(), hold_id).await?;
+    let performance = store
+        .release_hold(user.id(), hold_id, &user.actor())
+        .await?;
     catalogue.changed(&store, performance).await;
     Ok(HttpResponse::NoContent().finish())
 }

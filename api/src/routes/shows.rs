@@ -112,10 +112,12 @@ fn sort_name(sort: ShowSort) -> &'static str {
 async fn create_show(
     store: web::Data<Store>,
     catalogue: web::Data<Catalogue>,
-    _admin: Admin,
+    admin: Admin,
     body: Json<CreateShow>,
 ) -> Result<HttpResponse, ApiError> {
-    let show = store.insert_show(NewShow::try_from(body.0)?).await?;
+    let show = store
+        .insert_show(NewShow::try_from(body.0)?, &admin.0.actor())
+        .await?;
     catalogue.invalidate_shows();
     // Answered from what was written: the catalogue may read a secondary
     // that has not seen it yet.
@@ -190,7 +192,7 @@ async fn get_show(
 async fn create_performance(
     store: web::Data<Store>,
     catalogue: web::Data<Catalogue>,
-    _admin: Admin,
+    admin: Admin,
     path: web::Path<String>,
     body: Json<CreatePerformance>,
 ) -> Result<HttpResponse, ApiError> {
@@ -206,7 +208,7 @@ async fn create_performance(
         .ok_or(ApiError::NotFound("venue"))?;
     let performance = NewPerformance::parse(body.0, &venue.tiers, chrono::Utc::now())?;
     let stored = store
-        .insert_performance(&show, &venue, &performance)
+        .insert_performance(&show, &venue, &performance, &admin.0.actor())
         .await?;
     catalogue.invalidate_shows();
     // Every seat of a new performance is free.

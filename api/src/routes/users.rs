@@ -62,7 +62,9 @@ async fn change_role(
     body: Json<ChangeRole>,
 ) -> Result<web::Json<User>, ApiError> {
     let target = object_id(&path, "user")?;
-    let user = store.set_role(admin.0.id(), target, body.0.role).await?;
+    let user = store
+        .set_role(&admin.0.actor(), target, body.0.role)
+        .await?;
     tracing::info!(role = user.role.as_str(), "role changed");
     Ok(web::Json(user))
 }

@@ -34,11 +34,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[tracing::instrument(skip_all)]
 async fn create_venue(
     store: web::Data<Store>,
-    _admin: Admin,
+    admin: Admin,
     body: Json<CreateVenue>,
 ) -> Result<HttpResponse, ApiError> {
     let venue = NewVenue::try_from(body.0)?;
-    let stored = store.insert_venue(&venue).await?;
+    let stored = store.insert_venue(&venue, &admin.0.actor()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/venues/{}", stored.id)))
         .json(stored.to_dto()))

@@ -63,6 +63,7 @@ async fn charge_wallet(
 ) -> Result<HttpResponse, ApiError> {
     let amount = charge_amount(body.0.amount, config.events.max_charge)?;
     let key = idempotency.key(&user, "charge", &body.0)?;
+    let actor = user.actor();
     replay_or(
         &store,
         key.as_ref(),
@@ -71,7 +72,7 @@ async fn charge_wallet(
             user.id(),
             amount,
             format!("charge:{}", ObjectId::new().to_hex()),
-            key.as_ref(),
+            (key.as_ref(), &actor),
         ),
     )
     .await

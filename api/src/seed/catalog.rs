@@ -3,6 +3,7 @@
 //! (A1 ... J14), every seat one price. Counts and the random seed are
 //! parameters; the same parameters always give the same catalogue.
 
+use super::demo_actor;
 use chrono::{Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Seoul;
 use shared::CreateShow;
@@ -179,7 +180,9 @@ async fn generate_shows(
             Some(venue) => venue,
             None => {
                 counts.venues += 1;
-                store.insert_venue(&NewVenue::try_from(layout)?).await?
+                store
+                    .insert_venue(&NewVenue::try_from(layout)?, &demo_actor())
+                    .await?
             }
         };
         venues.push(venue);
@@ -203,17 +206,20 @@ async fn generate_shows(
         let venue = &venues[rng.below(venues.len() as u64) as usize];
         let running_minutes = 90 + 10 * rng.below(10) as u32;
         let show = store
-            .insert_show(NewShow::try_from(CreateShow {
-                title: title.clone(),
-                poster_url: format!("/posters/{}.svg", i + 1),
-                description: format!(
-                    "{} 뮤지컬 《{title}》. {}에서 {running_minutes}분 동안 펼쳐지는 무대.",
-                    rng.pick(&MOODS),
-                    venue.name
-                ),
-                location: venue.location.clone(),
-                running_minutes,
-            })?)
+            .insert_show(
+                NewShow::try_from(CreateShow {
+                    title: title.clone(),
+                    poster_url: format!("/posters/{}.svg", i + 1),
+                    description: format!(
+                        "{} 뮤지컬 《{title}》. {}에서 {running_minutes}분 동안 펼쳐지는 무대.",
+                        rng.pick(&MOODS),
+                        venue.name
+                    ),
+                    location: venue.location.clone(),
+                    running_minutes,
+                })?,
+                &demo_actor(),
+            )
             .await?;
         counts.shows += 1;
         let price = 10_000 * (5 + rng.below(11) as u32);
@@ -231,7 +237,9 @@ async fn generate_shows(
                 sale_opens_at: Utc::now(),
                 prices: venue.tiers.iter().map(|t| (t.clone(), price)).collect(),
             };
-            store.insert_performance(&show, venue, &performance).await?;
+            store
+                .insert_performance(&show, venue, &performance, &demo_actor())
+                .await?;
             counts.performances += 1;
         }
     }

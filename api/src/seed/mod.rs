@@ -5,3 +5,8 @@ pub mod catalog;
 pub mod rooms;
 
 pub use rooms::load_file;
+
+/// Demo data is recorded as the `demo-data` job's doing.
+fn demo_actor() -> crate::store::outbox::Actor {
+    crate::store::outbox::Actor::system("demo-data")
+}

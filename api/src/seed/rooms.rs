@@ -1,6 +1,7 @@
 //! Loads the meeting-room demo data set (users, rooms, reservations).
 //! Idempotent: whatever already exists is left as it is.
 
+use super::demo_actor;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
@@ -74,7 +75,10 @@ async fn load(store: &Store, cost: HashCost, data: DataSet) -> Result<Counts, Ap
         if store.user_by_email(&email.key).await?.is_none() {
             let password = Password::parse(&user.password)?;
             let hash = cost.hash(&password.0)?;
-            match store.insert_user(&email, &user.name, hash, user.role).await {
+            match store
+                .insert_user(&email, &user.name, hash, user.role, &demo_actor())
+                .await
+            {
                 Ok(_) => counts.users += 1,
                 Err(ApiError::Conflict {
                     code: ErrorCode::EmailTaken,
@@ -86,7 +90,10 @@ async fn load(store: &Store, cost: HashCost, data: DataSet) -> Result<Counts, Ap
     }
     for room in data.rooms {
         if store.room_by_name(&room.name).await?.is_none() {
-            match store.insert_room(NewRoom::try_from(room)?).await {
+            match store
+                .insert_room(NewRoom::try_from(room)?, &demo_actor())
+                .await
+            {
                 Ok(_) => counts.rooms += 1,
                 Err(ApiError::Conflict {
                     code: ErrorCode::RoomNameTaken,
@@ -124,7 +131,10 @@ async fn load(store: &Store, cost: HashCost, data: DataSet) -> Result<Counts, Ap
             status: Some(r.status),
         };
         // Demo reservations may lie in the past, so only overlap is enforced.
-        match store.create_reservation(&draft, &room, |_| Ok(())).await {
+        match store
+            .create_reservation(&draft, &room, |_| Ok(()), &demo_actor())
+            .await
+        {
             Ok(_) => counts.reservations += 1,
             Err(ApiError::SlotTaken { message, .. }) => {
                 tracing::warn!(%message, "demo reservation skipped");

@@ -6,12 +6,13 @@ use chrono::{DateTime, Utc};
 use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 use shared::{
-    Booking, BookingId, BookingStatus, ErrorCode, LedgerKind, Page, PerformanceId, ShowId,
-    SortOrder,
+    Booking, BookingId, BookingStatus, ErrorCode, EventType, LedgerKind, Page, PerformanceId,
+    ShowId, SortOrder,
 };
 
 use super::holds::SeatOrder;
 use super::indexes::{BOOKED_SEATS, BOOKINGS};
+use super::outbox::{Actor, Fact, next_version};
 use super::page::{Order, SortField, keyset_page, newest_first};
 use super::seat_limit::Claim;
 use super::shows::PerformanceDoc;
@@ -41,6 +42,9 @@ pub struct BookingDoc {
     pub cancelled_at: Option<bson::DateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded: Option<u32>,
+    /// Counts its changes; its events' `seq` (`store/outbox.rs`).
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl BookingDoc {
@@ -67,7 +71,13 @@ impl BookingDoc {
             created_at: to_bson_time(now),
             cancelled_at: None,
             refunded: None,
+            version: 1,
         }
+    }
+
+    /// `booking.confirmed` for a booking just stored.
+    pub fn confirmed(&self) -> Result<Fact, ApiError> {
+        Fact::new(EventType::BookingConfirmed, self.id, 1, &self.to_dto())
     }
 
     pub fn to_dto(&self) -> Booking {
@@ -134,7 +144,9 @@ impl Store {
                     &mine,
                 )
                 .await?;
-                self.pay_and_store_booking(session, &booking).await?;
+                let paid = self.pay_and_store_booking(session, &booking).await?;
+                self.record(session, order.actor, vec![booking.confirmed()?, paid])
+                    .await?;
                 let dto = booking.to_dto();
                 self.record_response(session, order.idempotency, 201, &dto)
                     .await?;
@@ -150,7 +162,7 @@ impl Store {
         &self,
         booking: &BookingDoc,
         now: DateTime<Utc>,
-        idempotency: Option<&IdempotencyKey>,
+        (idempotency, actor): (Option<&IdempotencyKey>, &Actor),
     ) -> Result<Booking, ApiError> {
         let id = booking.id;
         self.transaction(async |session| {
@@ -158,11 +170,14 @@ impl Store {
                 .bookings()
                 .find_one_and_update(
                     doc! { "_id": id, "status": "confirmed" },
-                    doc! { "$set": {
-                        "status": "cancelled",
-                        "cancelled_at": to_bson_time(now),
-                        "refunded": booking.total,
-                    } },
+                    doc! {
+                        "$set": {
+                            "status": "cancelled",
+                            "cancelled_at": to_bson_time(now),
+                            "refunded": booking.total,
+                        },
+                        "$inc": next_version(),
+                    },
                 )
                 .return_document(ReturnDocument::After)
                 .session(&mut *session)
@@ -186,18 +201,21 @@ impl Store {
                 .await?;
             self.guard_forget(session, cancelled.user_id, cancelled.performance_id, id)
                 .await?;
-            self.move_points(
-                session,
-                Movement {
-                    user_id: cancelled.user_id,
-                    amount: i64::from(cancelled.total),
-                    kind: LedgerKind::Refund,
-                    booking_id: Some(id),
-                    entry_key: format!("refund:{}", id.to_hex()),
-                },
-            )
-            .await?;
+            let (_, refunded) = self
+                .move_points(
+                    session,
+                    Movement {
+                        user_id: cancelled.user_id,
+                        amount: i64::from(cancelled.total),
+                        kind: LedgerKind::Refund,
+                        booking_id: Some(id),
+                        entry_key: format!("refund:{}", id.to_hex()),
+                    },
+                )
+                .await?;
             let dto = cancelled.to_dto();
+            let fact = Fact::new(EventType::BookingCancelled, id, cancelled.version, &dto)?;
+            self.record(session, actor, vec![fact, refunded]).await?;
             self.record_response(session, idempotency, 200, &dto)
                 .await?;
             Ok(dto)

@@ -7,10 +7,11 @@ use bson::{Document, doc};
 use chrono::{DateTime, Duration, Utc};
 use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
-use shared::{Booking, ErrorCode, Hold, HoldId, LedgerKind, PerformanceId};
+use shared::{Booking, ErrorCode, EventType, Hold, HoldId, LedgerKind, PerformanceId};
 
 use super::bookings::BookingDoc;
 use super::indexes::{BOOKED_SEATS, HOLDS};
+use super::outbox::{Actor, Fact, next_version};
 use super::seat_limit::Claim;
 use super::seats::{is_in, release_from, update_if};
 use super::shows::PerformanceDoc;
@@ -42,6 +43,9 @@ pub struct HoldDoc {
     pub created_at: bson::DateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub booking_id: Option<ObjectId>,
+    /// Counts its changes; its events' `seq` (`store/outbox.rs`).
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl HoldDoc {
@@ -58,6 +62,11 @@ impl HoldDoc {
     pub fn is_live(&self, now: DateTime<Utc>) -> bool {
         self.status == HoldStatus::Active && self.expires_at.to_chrono() > now
     }
+
+    /// The event recording this hold's latest change, `event_type`.
+    pub fn fact(&self, event_type: EventType) -> Result<Fact, ApiError> {
+        Fact::new(event_type, self.id, self.version, &self.to_dto())
+    }
 }
 
 /// What a hold or booking request needs besides the seats.
@@ -70,6 +79,8 @@ pub struct SeatOrder<'a> {
     pub seat_limit: u32,
     pub now: DateTime<Utc>,
     pub idempotency: Option<&'a IdempotencyKey>,
+    /// Who orders, from where: recorded with the events.
+    pub actor: &'a Actor,
 }
 
 impl Store {
@@ -93,7 +104,9 @@ impl Store {
             status: HoldStatus::Active,
             created_at: to_bson_time(order.now),
             booking_id: None,
+            version: 1,
         };
+        let created = hold.fact(EventType::HoldCreated)?;
         let claim = doc! {
             "state": "held",
             "holder": order.user,
@@ -112,6 +125,8 @@ impl Store {
                 self.holds()
                     .insert_one(&hold)
                     .session(&mut *session)
+                    .await?;
+                self.record_one(session, order.actor, created.clone())
                     .await?;
                 let dto = hold.to_dto();
                 self.record_response(session, order.idempotency, 201, &dto)
@@ -170,7 +185,7 @@ impl Store {
         hold_id: ObjectId,
         performance: &PerformanceDoc,
         (now, seat_limit): (DateTime<Utc>, u32),
-        idempotency: Option<&IdempotencyKey>,
+        (idempotency, actor): (Option<&IdempotencyKey>, &Actor),
     ) -> Result<Booking, ApiError> {
         let booking_id = ObjectId::new();
         self.transaction(async |session| {
@@ -183,7 +198,10 @@ impl Store {
                         "status": "active",
                         "expires_at": { "$gt": to_bson_time(now) },
                     },
-                    doc! { "$set": { "status": "confirmed", "booking_id": booking_id } },
+                    doc! {
+                        "$set": { "status": "confirmed", "booking_id": booking_id },
+                        "$inc": next_version(),
+                    },
                 )
                 .return_document(ReturnDocument::After)
                 .session(&mut *session)
@@ -218,7 +236,13 @@ impl Store {
                 hold.total,
                 now,
             );
-            self.pay_and_store_booking(session, &booking).await?;
+            let paid = self.pay_and_store_booking(session, &booking).await?;
+            let facts = vec![
+                hold.fact(EventType::HoldConfirmed)?,
+                booking.confirmed()?,
+                paid,
+            ];
+            self.record(session, actor, facts).await?;
             // Last, so that a buyer's parallel confirms that cannot be
             // paid fail at the wallet without writing the shared guard.
             let confirmed = Claim {
@@ -264,6 +288,7 @@ impl Store {
         &self,
         user: ObjectId,
         hold_id: ObjectId,
+        actor: &Actor,
     ) -> Result<ObjectId, ApiError> {
         let hold = self
             .hold(hold_id)
@@ -277,13 +302,19 @@ impl Store {
             ));
         }
         self.transaction(async |session| {
-            self.holds()
-                .update_one(
+            let released = self
+                .holds()
+                .find_one_and_update(
                     doc! { "_id": hold_id, "status": { "$in": ["active", "expired"] } },
-                    doc! { "$set": { "status": "released" } },
+                    doc! { "$set": { "status": "released" }, "$inc": next_version() },
                 )
+                .return_document(ReturnDocument::After)
                 .session(&mut *session)
                 .await?;
+            if let Some(released) = released {
+                self.record_one(session, actor, released.fact(EventType::HoldReleased)?)
+                    .await?;
+            }
             self.seats()
                 .update_many(doc! { "hold_id": hold_id }, release_from("held"))
                 .session(&mut *session)
@@ -299,12 +330,13 @@ impl Store {
     /// Inside a transaction: debits the buyer and stores the booking with
     /// its ledger entry and one `booked_seats` document per seat, whose
     /// unique (performance, label) index refuses a seat in two bookings
-    /// even if the seat documents were ever wrong.
+    /// even if the seat documents were ever wrong. Returns the debit's
+    /// event for the caller to record with its own.
     pub async fn pay_and_store_booking(
         &self,
         session: &mut mongodb::ClientSession,
         booking: &BookingDoc,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Fact, ApiError> {
         let booked: Vec<Document> = booking
             .seats
             .iter()
@@ -321,22 +353,23 @@ impl Store {
             .session(&mut *session)
             .await
             .on_duplicate_key(|| ApiError::SeatsTaken(booking.seats.clone()))?;
-        self.move_points(
-            session,
-            Movement {
-                user_id: booking.user_id,
-                amount: -i64::from(booking.total),
-                kind: LedgerKind::Payment,
-                booking_id: Some(booking.id),
-                entry_key: format!("payment:{}", booking.id.to_hex()),
-            },
-        )
-        .await?;
+        let (_, paid) = self
+            .move_points(
+                session,
+                Movement {
+                    user_id: booking.user_id,
+                    amount: -i64::from(booking.total),
+                    kind: LedgerKind::Payment,
+                    booking_id: Some(booking.id),
+                    entry_key: format!("payment:{}", booking.id.to_hex()),
+                },
+            )
+            .await?;
         self.bookings()
             .insert_one(booking)
             .session(&mut *session)
             .await?;
-        Ok(())
+        Ok(paid)
     }
 }
 

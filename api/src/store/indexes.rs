@@ -29,6 +29,9 @@ pub const QUEUE_COUNTERS: &str = "queue_counters";
 pub const QUEUE_TICKETS: &str = "queue_tickets";
 pub const LEASES: &str = "leases";
 pub const SECRETS: &str = "secrets";
+pub const EVENTS: &str = "events";
+pub const WEBHOOKS: &str = "webhooks";
+pub const DELIVERIES: &str = "deliveries";
 
 fn index(keys: Document, name: &str) -> IndexModel {
     IndexModel::builder()
@@ -54,7 +57,7 @@ fn with_options(keys: Document, options: IndexOptions) -> IndexModel {
 }
 
 pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
-    let plan: [(&str, Vec<IndexModel>); 21] = [
+    let plan: [(&str, Vec<IndexModel>); 24] = [
         (USERS, vec![unique(doc! { "email_key": 1 }, "email_unique")]),
         (
             SESSIONS,
@@ -184,6 +187,46 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
         ),
         (LEASES, vec![]),
         (SECRETS, vec![]),
+        (
+            EVENTS,
+            vec![
+                // A target's changes are numbered 1, 2, 3, ... once each.
+                unique(
+                    doc! { "target_type": 1, "target_id": 1, "seq": 1 },
+                    "seq_unique",
+                ),
+                // Events not fanned out yet.
+                with_options(
+                    doc! { "pending": 1 },
+                    IndexOptions::builder()
+                        .name("pending".to_owned())
+                        .sparse(true)
+                        .build(),
+                ),
+                // The audit log's filters, newest first.
+                index(doc! { "actor.user_id": 1, "_id": -1 }, "by_actor"),
+                index(doc! { "type": 1, "_id": -1 }, "by_type"),
+                index(doc! { "target_type": 1, "_id": -1 }, "by_target_type"),
+            ],
+        ),
+        (WEBHOOKS, vec![]),
+        (
+            DELIVERIES,
+            vec![
+                // One delivery per event and endpoint; a lane is one
+                // endpoint and one target, delivered in `seq` order.
+                unique(doc! { "lane": 1, "seq": 1 }, "lane_seq_unique"),
+                index(doc! { "lane": 1, "status": 1, "seq": 1 }, "lane_order"),
+                // What is due next.
+                index(doc! { "status": 1, "due_at": 1 }, "due"),
+                // An endpoint's history, newest first.
+                index(doc! { "endpoint_id": 1, "_id": -1 }, "by_endpoint"),
+                index(
+                    doc! { "endpoint_id": 1, "status": 1, "_id": -1 },
+                    "by_endpoint_status",
+                ),
+            ],
+        ),
     ];
     let existing = db.list_collection_names().await?;
     for (collection, models) in plan {

@@ -3,11 +3,14 @@
 //! Storage documents live here and never leave: functions take domain values
 //! and return `shared` DTOs.
 
+pub mod audit;
 pub mod bookings;
+pub mod deliveries;
 pub mod holds;
 pub mod idempotency;
 pub mod indexes;
 mod lease;
+pub mod outbox;
 pub mod page;
 pub mod queue;
 pub mod reservations;
@@ -23,6 +26,7 @@ mod transaction;
 pub mod users;
 pub mod venues;
 pub mod wallet;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -8,11 +8,12 @@ use futures::TryStreamExt;
 use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
 use shared::{
-    BusyRange, ErrorCode, Page, Reservation, ReservationId, ReservationStatus, RoomId, SortOrder,
-    TimeRange, UserId,
+    BusyRange, ErrorCode, EventType, Page, Reservation, ReservationId, ReservationStatus, RoomId,
+    SortOrder, TimeRange, UserId,
 };
 
 use super::indexes::{RESERVATIONS, ROOM_SLOTS};
+use super::outbox::{Actor, Fact, next_version};
 use super::page::{Order, SortField, keyset_page};
 use super::rooms::RoomDoc;
 use super::{Store, to_bson_time};
@@ -40,6 +41,9 @@ pub struct ReservationDoc {
     /// The admin who approved or rejected it, or whoever cancelled it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<ObjectId>,
+    /// Counts its changes; its events' `seq` (`store/outbox.rs`).
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl ReservationDoc {
@@ -132,6 +136,7 @@ impl Store {
         draft: &ReservationDraft,
         room: &RoomDoc,
         check: impl Fn(&RoomDoc) -> Result<(), ApiError>,
+        actor: &Actor,
     ) -> Result<Reservation, ApiError> {
         let id = ObjectId::new();
         let status = draft.status.unwrap_or(if room.requires_approval {
@@ -166,7 +171,9 @@ impl Store {
             created_at: now,
             updated_at: now,
             decided_by: None,
+            version: 1,
         };
+        let fact = Fact::new(EventType::ReservationCreated, id, 1, &reservation.to_dto())?;
         let slot_coll = self.collection::<SlotDoc>(ROOM_SLOTS);
         let reservations = self.reservations();
         let created = self
@@ -186,7 +193,7 @@ impl Store {
                     .insert_one(&reservation)
                     .session(&mut *session)
                     .await?;
-                Ok(())
+                self.record_one(session, actor, fact.clone()).await
             })
             .await;
         match created {
@@ -198,7 +205,7 @@ impl Store {
             Err(other) => return Err(other),
         }
         let Some(now) = self.room_still_open(draft.room_id).await? else {
-            self.take_back(id).await?;
+            self.withdraw_reservation(id, actor).await?;
             return Err(ApiError::NotFound("room"));
         };
         // Settings changed while reserving: the reservation must obey
@@ -207,48 +214,39 @@ impl Store {
             != (room.requires_approval, room.slot_minutes, &room.time_zone)
         {
             if let Err(refusal) = check(&now) {
-                self.take_back(id).await?;
+                self.withdraw_reservation(id, actor).await?;
                 return Err(refusal);
             }
             if draft.status.is_none()
                 && now.requires_approval
                 && status != ReservationStatus::Pending
             {
-                return self.now_pending(id).await;
+                return self.now_pending(id, actor).await;
             }
         }
         Ok(reservation.to_dto())
     }
 
     /// A reservation made as its room started requiring approval.
-    async fn now_pending(&self, id: ObjectId) -> Result<Reservation, ApiError> {
-        let updated = self
-            .reservations()
-            .find_one_and_update(
-                doc! { "_id": id },
-                doc! { "$set": { "status": "pending", "updated_at": bson::DateTime::now() } },
-            )
-            .return_document(ReturnDocument::After)
-            .await?
-            .ok_or(ApiError::NotFound("reservation"))?;
-        Ok(updated.to_dto())
-    }
-
-    /// Removes a reservation whose room was deleted or changed as it was
-    /// made.
-    async fn take_back(&self, id: ObjectId) -> Result<(), ApiError> {
-        let reservations = self.reservations();
-        let slots = self.collection::<Document>(ROOM_SLOTS);
+    async fn now_pending(&self, id: ObjectId, actor: &Actor) -> Result<Reservation, ApiError> {
         self.transaction(async |session| {
-            slots
-                .delete_many(doc! { "reservation_id": id })
+            let updated = self
+                .reservations()
+                .find_one_and_update(
+                    doc! { "_id": id },
+                    doc! {
+                        "$set": { "status": "pending", "updated_at": bson::DateTime::now() },
+                        "$inc": next_version(),
+                    },
+                )
+                .return_document(ReturnDocument::After)
                 .session(&mut *session)
-                .await?;
-            reservations
-                .delete_one(doc! { "_id": id })
-                .session(&mut *session)
-                .await?;
-            Ok(())
+                .await?
+                .ok_or(ApiError::NotFound("reservation"))?;
+            let dto = updated.to_dto();
+            let fact = Fact::new(EventType::ReservationPending, id, updated.version, &dto)?;
+            self.record_one(session, actor, fact).await?;
+            Ok(dto)
         })
         .await
     }
@@ -388,7 +386,7 @@ impl Store {
         &self,
         id: ObjectId,
         transition: Transition,
-        actor: ObjectId,
+        actor: &Actor,
     ) -> Result<Reservation, ApiError> {
         let reservations = self.reservations();
         let slots = self.collection::<Document>(ROOM_SLOTS);
@@ -401,11 +399,14 @@ impl Store {
             let updated = reservations
                 .find_one_and_update(
                     doc! { "_id": id, "status": { "$in": allowed.clone() } },
-                    doc! { "$set": {
-                        "status": transition.target().as_str(),
-                        "updated_at": bson::DateTime::now(),
-                        "decided_by": actor,
-                    } },
+                    doc! {
+                        "$set": {
+                            "status": transition.target().as_str(),
+                            "updated_at": bson::DateTime::now(),
+                            "decided_by": actor.user_id,
+                        },
+                        "$inc": next_version(),
+                    },
                 )
                 .return_document(ReturnDocument::After)
                 .session(&mut *session)
@@ -427,7 +428,10 @@ impl Store {
                     .session(&mut *session)
                     .await?;
             }
-            Ok(updated.to_dto())
+            let dto = updated.to_dto();
+            let fact = Fact::new(transition.event(), id, updated.version, &dto)?;
+            self.record_one(session, actor, fact).await?;
+            Ok(dto)
         })
         .await
     }

@@ -31,9 +31,11 @@ use bson::oid::ObjectId;
 use bson::{Document, doc};
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
-use shared::ErrorCode;
+use shared::{ErrorCode, EventType};
 
 use super::indexes::{RESERVATIONS, ROOM_SLOTS, ROOMS};
+use super::outbox::{Actor, Fact};
+use super::reservations::ReservationDoc;
 use super::rooms::RoomDoc;
 use super::{Store, to_bson_time};
 use crate::error::ApiError;
@@ -131,16 +133,49 @@ impl Store {
             })
             .filter_map(|r| r.get_object_id("_id").ok())
             .collect();
-        // Cells first: if this stops halfway, the next sweep finds the
-        // reservation again. (Their room is gone, so nothing competes.)
-        self.collection::<Document>(ROOM_SLOTS)
-            .delete_many(doc! { "reservation_id": { "$in": &orphans } })
-            .await?;
-        let removed = self
-            .collection::<Document>(RESERVATIONS)
-            .delete_many(doc! { "_id": { "$in": &orphans } })
-            .await?;
-        Ok(removed.deleted_count)
+        let actor = Actor::system("orphan-sweep");
+        let mut removed = 0;
+        for orphan in orphans {
+            if self.withdraw_reservation(orphan, &actor).await? {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Removes one reservation and its cells, recording
+    /// `reservation.withdrawn`; `false` if it was already gone.
+    pub(super) async fn withdraw_reservation(
+        &self,
+        id: ObjectId,
+        actor: &Actor,
+    ) -> Result<bool, ApiError> {
+        // Owned captures: the sweep runs this in a spawned task.
+        let (store, actor) = (self.clone(), actor.clone());
+        self.transaction(async move |session| {
+            let Some(gone) = store
+                .collection::<ReservationDoc>(RESERVATIONS)
+                .find_one_and_delete(doc! { "_id": id })
+                .session(&mut *session)
+                .await?
+            else {
+                return Ok(false);
+            };
+            store
+                .collection::<Document>(ROOM_SLOTS)
+                .delete_many(doc! { "reservation_id": id })
+                .session(&mut *session)
+                .await?;
+            let fact = Fact::new(
+                EventType::ReservationWithdrawn,
+                id,
+                gone.version + 1,
+                &gone.to_dto(),
+            )?;
+            store.record_one(session, &actor, fact).await?;
+            Ok(true)
+        })
+        .await
     }
 
     async fn upcoming_reservations(
@@ -161,7 +196,12 @@ impl Store {
     /// Deletes a room with no upcoming pending or approved reservations,
     /// together with the cells its past reservations claimed. Past
     /// reservations keep the room's name for the record.
-    pub async fn delete_room(&self, id: ObjectId, now: DateTime<Utc>) -> Result<(), ApiError> {
+    pub async fn delete_room(
+        &self,
+        id: ObjectId,
+        now: DateTime<Utc>,
+        actor: &Actor,
+    ) -> Result<(), ApiError> {
         let started = Instant::now();
         let rooms = self.collection::<Document>(ROOMS);
         let in_use = self.upcoming_reservations(id, now).await?;
@@ -204,21 +244,28 @@ impl Store {
         }
         let slots = self.collection::<Document>(ROOM_SLOTS);
         self.transaction(async |session| {
-            let deleted = rooms
-                .delete_one(mine.clone())
+            let Some(deleted) = self
+                .collection::<RoomDoc>(ROOMS)
+                .find_one_and_delete(mine.clone())
                 .session(&mut *session)
-                .await?;
-            if deleted.deleted_count == 0 {
+                .await?
+            else {
                 return Err(ApiError::conflict(
                     ErrorCode::RoomInUse,
                     "the room changed while it was being deleted; try again",
                 ));
-            }
+            };
             slots
                 .delete_many(doc! { "room_id": id })
                 .session(&mut *session)
                 .await?;
-            Ok(())
+            let fact = Fact::new(
+                EventType::RoomDeleted,
+                id,
+                deleted.version + 1,
+                &deleted.to_dto(),
+            )?;
+            self.record_one(session, actor, fact).await
         })
         .await
     }

@@ -4,9 +4,10 @@ use bson::oid::ObjectId;
 use bson::{Document, doc};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::{ErrorCode, Page, Room, RoomId};
+use shared::{ErrorCode, EventType, Page, Room, RoomId};
 
 use super::indexes::{ROOM_SLOTS, ROOMS};
+use super::outbox::{Actor, Fact, next_version};
 use super::page::{Order, SortField, keyset_page};
 use super::{Store, regex_escape, to_bson_time};
 use crate::domain::page::PageRequest;
@@ -29,6 +30,9 @@ pub struct RoomDoc {
     pub slot_minutes: u32,
     pub created_at: bson::DateTime,
     pub updated_at: bson::DateTime,
+    /// Counts its changes; its events' `seq` (`store/outbox.rs`).
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl RoomDoc {
@@ -70,7 +74,7 @@ impl Store {
         self.collection(ROOMS)
     }
 
-    pub async fn insert_room(&self, room: NewRoom) -> Result<Room, ApiError> {
+    pub async fn insert_room(&self, room: NewRoom, actor: &Actor) -> Result<Room, ApiError> {
         let now = bson::DateTime::now();
         let doc = RoomDoc {
             id: ObjectId::new(),
@@ -85,12 +89,20 @@ impl Store {
             slot_minutes: room.slot_minutes,
             created_at: now,
             updated_at: now,
+            version: 1,
         };
-        self.rooms()
-            .insert_one(&doc)
-            .await
-            .on_duplicate_key(|| name_taken(&doc.name))?;
-        Ok(doc.to_dto())
+        let dto = doc.to_dto();
+        let fact = Fact::new(EventType::RoomCreated, doc.id, 1, &dto)?;
+        self.transaction(async |session| {
+            self.rooms()
+                .insert_one(&doc)
+                .session(&mut *session)
+                .await
+                .on_duplicate_key(|| name_taken(&doc.name))?;
+            self.record_one(session, actor, fact.clone()).await
+        })
+        .await?;
+        Ok(dto)
     }
 
     pub async fn room(&self, id: ObjectId) -> Result<Option<RoomDoc>, ApiError> {
@@ -145,7 +157,12 @@ impl Store {
         .await
     }
 
-    pub async fn update_room(&self, id: ObjectId, changes: RoomChanges) -> Result<Room, ApiError> {
+    pub async fn update_room(
+        &self,
+        id: ObjectId,
+        changes: RoomChanges,
+        actor: &Actor,
+    ) -> Result<Room, ApiError> {
         let mut set = doc! { "updated_at": bson::DateTime::now() };
         if let Some(name) = &changes.name {
             set.insert("name", name);
@@ -172,13 +189,24 @@ impl Store {
         if let Some(slot) = changes.slot_minutes {
             set.insert("slot_minutes", slot);
         }
-        let updated = self
-            .rooms()
-            .find_one_and_update(doc! { "_id": id }, doc! { "$set": set })
-            .return_document(mongodb::options::ReturnDocument::After)
-            .await
-            .on_duplicate_key(|| name_taken(changes.name.as_deref().unwrap_or_default()))?
-            .ok_or(ApiError::NotFound("room"))?;
-        Ok(updated.to_dto())
+        let name = changes.name.as_deref().unwrap_or_default();
+        self.transaction(async |session| {
+            let updated = self
+                .rooms()
+                .find_one_and_update(
+                    doc! { "_id": id },
+                    doc! { "$set": set.clone(), "$inc": next_version() },
+                )
+                .return_document(mongodb::options::ReturnDocument::After)
+                .session(&mut *session)
+                .await
+                .on_duplicate_key(|| name_taken(name))?
+                .ok_or(ApiError::NotFound("room"))?;
+            let dto = updated.to_dto();
+            let fact = Fact::new(EventType::RoomUpdated, id, updated.version, &dto)?;
+            self.record_one(session, actor, fact).await?;
+            Ok(dto)
+        })
+        .await
     }
 }

@@ -7,10 +7,12 @@ use bson::{Document, doc};
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use mongodb::ClientSession;
+use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
-use shared::ErrorCode;
+use shared::{ErrorCode, EventType};
 
 use super::indexes::SEATS;
+use super::outbox::{Actor, next_version};
 use super::{Store, to_bson_time};
 use crate::error::ApiError;
 
@@ -236,21 +238,56 @@ impl Store {
             .map_err(|e| ApiError::Internal(format!("hello without localTime: {e}")))
     }
 
-    /// Frees seats whose hold expired and marks those holds expired. Only
-    /// tidying: requests already treat an expired hold as free.
+    /// Frees seats whose hold expired and marks those holds expired, each
+    /// with its `hold.expired` event. Only tidying: requests already treat
+    /// an expired hold as free.
     pub async fn sweep_expired_holds(&self, now: DateTime<Utc>) -> Result<(u64, u64), ApiError> {
         let expired = doc! { "state": "held", "hold_expires_at": { "$lte": to_bson_time(now) } };
         let seats = self
             .seats()
             .update_many(expired, release_from("held"))
             .await?;
-        let holds = self
+        let due = doc! { "status": "active", "expires_at": { "$lte": to_bson_time(now) } };
+        let ids: Vec<ObjectId> = self
             .collection::<Document>(super::indexes::HOLDS)
-            .update_many(
-                doc! { "status": "active", "expires_at": { "$lte": to_bson_time(now) } },
-                doc! { "$set": { "status": "expired" } },
-            )
-            .await?;
-        Ok((seats.modified_count, holds.modified_count))
+            .find(due.clone())
+            .projection(doc! { "_id": 1 })
+            .limit(1000)
+            .await?
+            .try_collect::<Vec<Document>>()
+            .await?
+            .iter()
+            .filter_map(|d| d.get_object_id("_id").ok())
+            .collect();
+        let actor = Actor::system("hold-sweep");
+        let mut holds = 0;
+        for id in ids {
+            let mut this = due.clone();
+            this.insert("_id", id);
+            let (store, actor) = (self.clone(), actor.clone());
+            let marked = self
+                .transaction(async move |session| {
+                    let Some(hold) = store
+                        .holds()
+                        .find_one_and_update(
+                            this.clone(),
+                            doc! { "$set": { "status": "expired" }, "$inc": next_version() },
+                        )
+                        .return_document(ReturnDocument::After)
+                        .session(&mut *session)
+                        .await?
+                    else {
+                        // Confirmed, released or swept meanwhile.
+                        return Ok(false);
+                    };
+                    store
+                        .record_one(session, &actor, hold.fact(EventType::HoldExpired)?)
+                        .await?;
+                    Ok(true)
+                })
+                .await?;
+            holds += u64::from(marked);
+        }
+        Ok((seats.modified_count, holds))
     }
 }

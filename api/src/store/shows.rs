@@ -9,6 +9,7 @@ use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
 use super::indexes::{BOOKINGS, PERFORMANCES, SEATS, SHOWS};
+use super::outbox::{Actor, Fact};
 use super::seats::{SeatDoc, SeatStateDoc};
 use super::venues::VenueDoc;
 use super::{Store, to_bson_time};
@@ -44,6 +45,9 @@ pub struct PerformanceDoc {
     pub prices: BTreeMap<String, u32>,
     pub total_seats: u32,
     pub created_at: bson::DateTime,
+    /// Counts its changes; its events' `seq` (`store/outbox.rs`).
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// Booked and busy (booked or actively held) seats of one performance.
@@ -62,7 +66,7 @@ impl Store {
         self.collection(PERFORMANCES)
     }
 
-    pub async fn insert_show(&self, show: NewShow) -> Result<ShowDoc, ApiError> {
+    pub async fn insert_show(&self, show: NewShow, actor: &Actor) -> Result<ShowDoc, ApiError> {
         let doc = ShowDoc {
             id: ObjectId::new(),
             title: show.title,
@@ -72,7 +76,13 @@ impl Store {
             running_minutes: show.running_minutes,
             created_at: bson::DateTime::now(),
         };
-        self.shows().insert_one(&doc).await?;
+        let dto = crate::catalogue::view::show_dto(doc.clone());
+        let fact = Fact::new(shared::EventType::ShowCreated, doc.id, 1, &dto)?;
+        self.transaction(async |session| {
+            self.shows().insert_one(&doc).session(&mut *session).await?;
+            self.record_one(session, actor, fact.clone()).await
+        })
+        .await?;
         Ok(doc)
     }
 
@@ -91,6 +101,7 @@ impl Store {
         show: &ShowDoc,
         venue: &VenueDoc,
         performance: &NewPerformance,
+        actor: &Actor,
     ) -> Result<PerformanceDoc, ApiError> {
         let layout = NewVenue::try_from(shared::CreateVenue {
             name: venue.name.clone(),
@@ -119,6 +130,7 @@ impl Store {
             prices: performance.prices.clone(),
             total_seats: layout.seats.len() as u32,
             created_at: bson::DateTime::now(),
+            version: 1,
         };
         let seats: Vec<SeatDoc> = layout
             .seats
@@ -147,10 +159,13 @@ impl Store {
             .collect();
         let performances = self.performances();
         let seat_coll = self.collection::<SeatDoc>(SEATS);
+        // Every seat of a new performance is free.
+        let dto = crate::catalogue::view::performance_dto(&doc, SeatCounts::default());
+        let fact = Fact::new(shared::EventType::PerformanceCreated, doc.id, 1, &dto)?;
         self.transaction(async |session| {
             performances.insert_one(&doc).session(&mut *session).await?;
             seat_coll.insert_many(&seats).session(&mut *session).await?;
-            Ok(())
+            self.record_one(session, actor, fact.clone()).await
         })
         .await?;
         Ok(doc)

@@ -3,10 +3,11 @@
 use bson::doc;
 use bson::oid::ObjectId;
 use serde::{Deserialize, Serialize};
-use shared::{ErrorCode, Page, Role, User, UserId};
+use shared::{ErrorCode, EventType, Page, Role, User, UserId};
 
 use super::Store;
 use super::indexes::USERS;
+use super::outbox::{Actor, Fact, next_version};
 use super::page::{Order, SortField, keyset_page};
 use crate::domain::page::PageRequest;
 use crate::domain::user::Email;
@@ -22,6 +23,9 @@ pub struct UserDoc {
     pub password_hash: String,
     pub role: Role,
     pub created_at: bson::DateTime,
+    /// Counts its changes; its events' `seq` (`store/outbox.rs`).
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl UserDoc {
@@ -54,6 +58,7 @@ impl Store {
         name: &str,
         password_hash: String,
         role: Role,
+        actor: &Actor,
     ) -> Result<UserDoc, ApiError> {
         let user = UserDoc {
             id: ObjectId::new(),
@@ -63,11 +68,27 @@ impl Store {
             password_hash,
             role,
             created_at: bson::DateTime::now(),
+            version: 1,
         };
-        self.users()
-            .insert_one(&user)
-            .await
-            .on_duplicate_key(email_taken)?;
+        // Who registers is the new account itself, unless someone else acts.
+        let mut actor = actor.clone();
+        if actor.user_id.is_none() && actor.job.is_none() {
+            actor.user_id = Some(user.id);
+            actor.email = Some(user.email.clone());
+        }
+        let fact = Fact::new(EventType::UserCreated, user.id, 1, &user.to_dto())?;
+        // Owned captures: startup may run this in a spawned task.
+        let (store, doc) = (self.clone(), user.clone());
+        self.transaction(async move |session| {
+            store
+                .users()
+                .insert_one(&doc)
+                .session(&mut *session)
+                .await
+                .on_duplicate_key(email_taken)?;
+            store.record_one(session, &actor, fact.clone()).await
+        })
+        .await?;
         Ok(user)
     }
 
@@ -99,26 +120,42 @@ impl Store {
     /// acting admin always remains one.
     pub async fn set_role(
         &self,
-        actor: ObjectId,
+        actor: &Actor,
         target: ObjectId,
         role: Role,
     ) -> Result<User, ApiError> {
-        if actor == target && role != Role::Admin {
+        if actor.user_id == Some(target) && role != Role::Admin {
             return Err(ApiError::conflict(
                 ErrorCode::LastAdmin,
                 "you cannot remove your own admin role; ask another admin",
             ));
         }
-        let updated = self
-            .users()
-            .find_one_and_update(
-                doc! { "_id": target },
-                doc! { "$set": { "role": role.as_str() } },
-            )
-            .return_document(mongodb::options::ReturnDocument::After)
+        let current = self
+            .user_by_id(target)
             .await?
             .ok_or(ApiError::NotFound("user"))?;
-        Ok(updated.to_dto())
+        if current.role == role {
+            return Ok(current.to_dto());
+        }
+        // Owned captures: startup may run this in a spawned task.
+        let (store, actor) = (self.clone(), actor.clone());
+        self.transaction(async move |session| {
+            let after = store
+                .users()
+                .find_one_and_update(
+                    doc! { "_id": target },
+                    doc! { "$set": { "role": role.as_str() }, "$inc": next_version() },
+                )
+                .return_document(mongodb::options::ReturnDocument::After)
+                .session(&mut *session)
+                .await?
+                .ok_or(ApiError::NotFound("user"))?;
+            let dto = after.to_dto();
+            let fact = Fact::new(EventType::UserRoleChanged, target, after.version, &dto)?;
+            store.record_one(session, &actor, fact).await?;
+            Ok(dto)
+        })
+        .await
     }
 
     /// Creates the configured bootstrap admin, or makes sure it is an admin.
@@ -129,16 +166,13 @@ impl Store {
         name: &str,
         password_hash: impl FnOnce() -> Result<String, ApiError>,
     ) -> Result<(), ApiError> {
-        let promoted = self
-            .users()
-            .update_one(
-                doc! { "email_key": &email.key },
-                doc! { "$set": { "role": Role::Admin.as_str() } },
-            )
-            .await?;
-        if promoted.matched_count == 0 {
-            match self
-                .insert_user(email, name, password_hash()?, Role::Admin)
+        let actor = Actor::system("bootstrap-admin");
+        match self.user_by_email(&email.key).await? {
+            Some(user) => {
+                self.set_role(&actor, user.id, Role::Admin).await?;
+            }
+            None => match self
+                .insert_user(email, name, password_hash()?, Role::Admin, &actor)
                 .await
             {
                 // Another instance created it first.
@@ -149,7 +183,7 @@ impl Store {
                 other => {
                     other?;
                 }
-            }
+            },
         }
         Ok(())
     }

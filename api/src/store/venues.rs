@@ -8,6 +8,7 @@ use shared::{ErrorCode, SectionSpec, Venue, VenueId};
 
 use super::Store;
 use super::indexes::VENUES;
+use super::outbox::{Actor, Fact};
 use crate::domain::venue::NewVenue;
 use crate::error::{ApiError, ResultExt};
 
@@ -47,7 +48,11 @@ impl Store {
         self.collection(VENUES)
     }
 
-    pub async fn insert_venue(&self, venue: &NewVenue) -> Result<VenueDoc, ApiError> {
+    pub async fn insert_venue(
+        &self,
+        venue: &NewVenue,
+        actor: &Actor,
+    ) -> Result<VenueDoc, ApiError> {
         let doc = VenueDoc {
             id: ObjectId::new(),
             name: venue.name.clone(),
@@ -59,12 +64,21 @@ impl Store {
             seat_count: venue.seats.len() as u32,
             created_at: bson::DateTime::now(),
         };
-        self.venues().insert_one(&doc).await.on_duplicate_key(|| {
-            ApiError::conflict(
-                ErrorCode::VenueNameTaken,
-                format!("a venue named `{}` already exists", venue.name),
-            )
-        })?;
+        let fact = Fact::new(shared::EventType::VenueCreated, doc.id, 1, &doc.to_dto())?;
+        self.transaction(async |session| {
+            self.venues()
+                .insert_one(&doc)
+                .session(&mut *session)
+                .await
+                .on_duplicate_key(|| {
+                    ApiError::conflict(
+                        ErrorCode::VenueNameTaken,
+                        format!("a venue named `{}` already exists", venue.name),
+                    )
+                })?;
+            self.record_one(session, actor, fact.clone()).await
+        })
+        .await?;
         Ok(doc)
     }
 

@@ -8,10 +8,11 @@ use futures::TryStreamExt;
 use mongodb::ClientSession;
 use mongodb::options::ReturnDocument;
 use serde::{Deserialize, Serialize};
-use shared::{BookingId, ErrorCode, LedgerEntry, LedgerKind, Page, Wallet};
+use shared::{BookingId, ErrorCode, EventType, LedgerEntry, LedgerKind, Page, Wallet};
 
 use super::Store;
 use super::indexes::{LEDGER, WALLETS};
+use super::outbox::{Actor, Fact};
 use super::page::newest_first;
 use crate::domain::booking::IdempotencyKey;
 use crate::domain::page::PageRequest;
@@ -24,6 +25,9 @@ pub struct WalletDoc {
     pub user_id: ObjectId,
     pub balance: i64,
     pub updated_at: bson::DateTime,
+    /// Counts its changes; its events' `seq` (`store/outbox.rs`).
+    #[serde(default)]
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,17 +78,21 @@ impl Store {
 
     /// Applies a movement inside the caller's transaction. A debit only
     /// happens while the balance covers it (`409 insufficient_points`).
+    /// Returns the wallet and the event for the caller to record.
     pub async fn move_points(
         &self,
         session: &mut ClientSession,
         movement: Movement,
-    ) -> Result<Wallet, ApiError> {
+    ) -> Result<(Wallet, Fact), ApiError> {
         let now = bson::DateTime::now();
         let wallet = if movement.amount < 0 {
             self.wallets()
                 .find_one_and_update(
                     doc! { "_id": movement.user_id, "balance": { "$gte": -movement.amount } },
-                    doc! { "$inc": { "balance": movement.amount }, "$set": { "updated_at": now } },
+                    doc! {
+                        "$inc": { "balance": movement.amount, "version": 1_i64 },
+                        "$set": { "updated_at": now },
+                    },
                 )
                 .return_document(ReturnDocument::After)
                 .session(&mut *session)
@@ -102,7 +110,10 @@ impl Store {
             self.wallets()
                 .find_one_and_update(
                     doc! { "_id": movement.user_id },
-                    doc! { "$inc": { "balance": movement.amount }, "$set": { "updated_at": now } },
+                    doc! {
+                        "$inc": { "balance": movement.amount, "version": 1_i64 },
+                        "$set": { "updated_at": now },
+                    },
                 )
                 .upsert(true)
                 .return_document(ReturnDocument::After)
@@ -121,13 +132,20 @@ impl Store {
             created_at: now,
         };
         self.ledger()
-            .insert_one(entry)
+            .insert_one(&entry)
             .session(&mut *session)
             .await?;
-        Ok(Wallet {
+        let event_type = match entry.kind {
+            LedgerKind::Charge => EventType::WalletCharged,
+            LedgerKind::Payment => EventType::WalletDebited,
+            LedgerKind::Refund => EventType::WalletRefunded,
+        };
+        let fact = Fact::new(event_type, entry.user_id, wallet.version, &entry.to_dto())?;
+        let wallet = Wallet {
             balance: wallet.balance,
             updated_at: Some(wallet.updated_at.to_chrono()),
-        })
+        };
+        Ok((wallet, fact))
     }
 
     pub async fn wallet(&self, user_id: ObjectId) -> Result<Wallet, ApiError> {
@@ -144,10 +162,10 @@ impl Store {
         user_id: ObjectId,
         amount: i64,
         entry_key: String,
-        idempotency: Option<&IdempotencyKey>,
+        (idempotency, actor): (Option<&IdempotencyKey>, &Actor),
     ) -> Result<Wallet, ApiError> {
         self.transaction(async |session| {
-            let wallet = self
+            let (wallet, fact) = self
                 .move_points(
                     session,
                     Movement {
@@ -159,6 +177,7 @@ impl Store {
                     },
                 )
                 .await?;
+            self.record_one(session, actor, fact).await?;
             self.record_response(session, idempotency, 200, &wallet)
                 .await?;
             Ok(wallet)
@@ -182,8 +201,14 @@ impl Store {
             let id = user
                 .get_object_id("_id")
                 .map_err(|e| ApiError::Internal(format!("user without id: {e}")))?;
+            let actor = Actor::system("demo-data");
             match self
-                .charge(id, points, format!("demo-grant:{}", id.to_hex()), None)
+                .charge(
+                    id,
+                    points,
+                    format!("demo-grant:{}", id.to_hex()),
+                    (None, &actor),
+                )
                 .await
             {
                 Ok(_) => granted += 1,

@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP API against a real MongoDB-compatible
 //! server. Every test starts the application on its own database.
 
+mod audit;
 mod auth;
 mod concurrency;
 mod demo_data;
@@ -20,3 +21,4 @@ mod seats;
 mod shows;
 mod users;
 mod wallet;
+mod webhooks;

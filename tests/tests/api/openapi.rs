@@ -69,6 +69,17 @@ fn the_document_is_openapi_3_and_covers_every_route() {
         ("get", "/api/v1/wallet"),
         ("post", "/api/v1/wallet/charge"),
         ("get", "/api/v1/wallet/ledger"),
+        ("post", "/api/v1/webhooks"),
+        ("get", "/api/v1/webhooks"),
+        ("get", "/api/v1/webhooks/{id}"),
+        ("patch", "/api/v1/webhooks/{id}"),
+        ("delete", "/api/v1/webhooks/{id}"),
+        ("get", "/api/v1/webhooks/{id}/deliveries"),
+        (
+            "post",
+            "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver",
+        ),
+        ("get", "/api/v1/audit"),
     ];
 
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));

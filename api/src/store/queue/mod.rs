@@ -13,8 +13,11 @@ use bson::oid::ObjectId;
 use bson::{Document, doc};
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
+use mongodb::options::ReturnDocument;
+use shared::EventType;
 
 use super::indexes::{QUEUE_COUNTERS, QUEUE_STATES, QUEUE_TICKETS};
+use super::outbox::{Actor, Fact, next_version};
 use super::seats::update_if;
 use super::{Store, to_bson_time};
 use crate::domain::queue::QueueRules;
@@ -38,44 +41,64 @@ impl Store {
         self.collection(QUEUE_TICKETS)
     }
 
-    /// Creates or changes a performance's queue settings.
+    /// Creates or changes a performance's queue settings, recording the
+    /// change as `performance.updated`.
     pub async fn set_queue(
         &self,
         performance: ObjectId,
         rules: QueueRules,
-        sale_opens_at: DateTime<Utc>,
-        now: DateTime<Utc>,
+        (sale_opens_at, now): (DateTime<Utc>, DateTime<Utc>),
+        actor: &Actor,
     ) -> Result<QueueStateDoc, ApiError> {
         let rules_doc =
             bson::to_bson(&rules).map_err(|e| ApiError::Internal(format!("queue rules: {e}")))?;
+        let data = serde_json::json!({
+            "performance_id": performance.to_hex(),
+            "queue": shared::QueueSettings::from(rules),
+        });
         let drawn = !rules.pre_queue || now >= sale_opens_at;
-        self.queue_states()
-            .update_one(
-                doc! { "_id": performance },
-                doc! {
-                    "$set": { "rules": rules_doc, "sale_opens_at": to_bson_time(sale_opens_at) },
-                    "$setOnInsert": {
-                        "drawn": drawn,
-                        "frontier": 0_i64,
-                        "credit": 0.0,
-                        "last_tick": to_bson_time(now),
-                        "admitted_total": 0_i64,
-                        "recent": [],
-                    },
-                },
-            )
-            .upsert(true)
-            .await?;
-        if !rules.pre_queue {
-            // Buyers already waiting for a draw get places in order of
-            // arrival instead, at the scheduler's next tick.
+        self.transaction(async |session| {
+            let version = self
+                .performances()
+                .find_one_and_update(doc! { "_id": performance }, doc! { "$inc": next_version() })
+                .return_document(ReturnDocument::After)
+                .session(&mut *session)
+                .await?
+                .ok_or(ApiError::NotFound("performance"))?
+                .version;
             self.queue_states()
                 .update_one(
-                    doc! { "_id": performance, "drawn": false },
-                    doc! { "$set": { "drawn": true } },
+                    doc! { "_id": performance },
+                    doc! {
+                        "$set": { "rules": rules_doc.clone(), "sale_opens_at": to_bson_time(sale_opens_at) },
+                        "$setOnInsert": {
+                            "drawn": drawn,
+                            "frontier": 0_i64,
+                            "credit": 0.0,
+                            "last_tick": to_bson_time(now),
+                            "admitted_total": 0_i64,
+                            "recent": [],
+                        },
+                    },
                 )
+                .upsert(true)
+                .session(&mut *session)
                 .await?;
-        }
+            if !rules.pre_queue {
+                // Buyers already waiting for a draw get places in order of
+                // arrival instead, at the scheduler's next tick.
+                self.queue_states()
+                    .update_one(
+                        doc! { "_id": performance, "drawn": false },
+                        doc! { "$set": { "drawn": true } },
+                    )
+                    .session(&mut *session)
+                    .await?;
+            }
+            let fact = Fact::new(EventType::PerformanceUpdated, performance, version, &data)?;
+            self.record_one(session, actor, fact).await
+        })
+        .await?;
         self.queue_state(performance)
             .await?
             .ok_or_else(|| ApiError::Internal("queue state vanished".into()))
