@@ -114,7 +114,7 @@ impl Dispatcher {
                     let this = self.clone();
                     tokio::spawn(async move {
                         if let Err(e) = this.deliver(&delivery, skew).await {
-                            tracing::warn!(error = %e, delivery = %delivery.id, "webhook delivery not recorded; it is retried once its claim ends");
+                            tracing::warn!(error = ?e, delivery = %delivery.id, "webhook delivery not recorded; it is retried once its claim ends");
                         }
                         drop(permit);
                     });

@@ -201,6 +201,9 @@ pub async fn heavy_test_turn() -> tokio::sync::MutexGuard<'static, ()> {
 }
 
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        api::telemetry::init("warn");
+    }
     use secrecy::ExposeSecret;
     let db_uri = settings.database.uri.expose_secret().to_owned();
     let db_name = settings.database.name.clone();

@@ -43,6 +43,7 @@ impl Received {
 struct State {
     behaviour: Behaviour,
     requests: Vec<Received>,
+    started: Vec<String>,
     attempts: HashMap<String, usize>,
     in_flight: HashSet<String>,
     overlaps: Vec<String>,
@@ -69,7 +70,8 @@ async fn receive(
     let id = header("webhook-id");
     let (behaviour, attempt, hang) = {
         let mut state = state.lock().expect("receiver state");
-        let first_ever = state.requests.is_empty() && state.in_flight.is_empty();
+        let first_ever = state.started.is_empty();
+        state.started.push(id.clone());
         if !state.in_flight.insert(id.clone()) {
             state.overlaps.push(id.clone());
         }
@@ -139,6 +141,11 @@ impl Receiver {
     /// Every request so far, in the order answered.
     pub fn requests(&self) -> Vec<Received> {
         self.state.lock().expect("receiver state").requests.clone()
+    }
+
+    /// The `webhook-id` of every request that arrived, answered or not.
+    pub fn started(&self) -> Vec<String> {
+        self.state.lock().expect("receiver state").started.clone()
     }
 
     /// The requests answered 2xx.

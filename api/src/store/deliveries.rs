@@ -214,7 +214,7 @@ impl Store {
     /// fanned out yet (which would put a delivery before it on the lane).
     pub async fn delivery_waits(&self, delivery: &DeliveryDoc) -> Result<bool, ApiError> {
         let earlier = self
-            .deliveries()
+            .collection::<Document>(DELIVERIES)
             .find_one(doc! {
                 "lane": &delivery.lane,
                 "status": status_bson(DeliveryStatus::Pending)?,

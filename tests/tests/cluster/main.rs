@@ -6,5 +6,7 @@
 mod failover;
 mod instances;
 mod live;
+mod outbox;
 mod queue;
 mod shutdown;
+mod webhooks;
