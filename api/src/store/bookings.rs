@@ -144,8 +144,7 @@ impl Store {
                     &mine,
                 )
                 .await?;
-                let paid = self.pay_and_store_booking(session, &booking).await?;
-                self.record(session, order.actor, vec![booking.confirmed()?, paid])
+                self.pay_and_store_booking(session, &booking, (order.actor, Vec::new()))
                     .await?;
                 let dto = booking.to_dto();
                 self.record_response(session, order.idempotency, 201, &dto)

@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 use shared::{Booking, ErrorCode, EventType, Hold, HoldId, LedgerKind, PerformanceId};
 
 use super::bookings::BookingDoc;
-use super::indexes::{BOOKED_SEATS, HOLDS};
-use super::outbox::{Actor, Fact, next_version};
+use super::indexes::{BOOKED_SEATS, BOOKINGS, HOLDS, LEDGER};
+use super::outbox::{Actor, Fact, event_inserts, next_version};
 use super::seat_limit::Claim;
 use super::seats::{is_in, release_from, update_if};
 use super::shows::PerformanceDoc;
 use super::wallet::Movement;
-use super::{Store, to_bson_time};
+use super::{Store, to_bson_time, to_document};
 use crate::domain::booking::IdempotencyKey;
 use crate::error::{ApiError, ResultExt};
 
@@ -236,13 +236,9 @@ impl Store {
                 hold.total,
                 now,
             );
-            let paid = self.pay_and_store_booking(session, &booking).await?;
-            let facts = vec![
-                hold.fact(EventType::HoldConfirmed)?,
-                booking.confirmed()?,
-                paid,
-            ];
-            self.record(session, actor, facts).await?;
+            let confirmed = hold.fact(EventType::HoldConfirmed)?;
+            self.pay_and_store_booking(session, &booking, (actor, vec![confirmed]))
+                .await?;
             // Last, so that a buyer's parallel confirms that cannot be
             // paid fail at the wallet without writing the shared guard.
             let confirmed = Claim {
@@ -330,31 +326,17 @@ impl Store {
     /// Inside a transaction: debits the buyer and stores the booking with
     /// its ledger entry and one `booked_seats` document per seat, whose
     /// unique (performance, label) index refuses a seat in two bookings
-    /// even if the seat documents were ever wrong. Returns the debit's
-    /// event for the caller to record with its own.
+    /// even if the seat documents were ever wrong; records `earlier`
+    /// events, `booking.confirmed` and the debit's. Everything after the
+    /// debit goes in one round trip (`store/together.rs`).
     pub async fn pay_and_store_booking(
         &self,
         session: &mut mongodb::ClientSession,
         booking: &BookingDoc,
-    ) -> Result<Fact, ApiError> {
-        let booked: Vec<Document> = booking
-            .seats
-            .iter()
-            .map(|label| {
-                doc! {
-                    "performance_id": booking.performance_id,
-                    "label": label,
-                    "booking_id": booking.id,
-                }
-            })
-            .collect();
-        self.collection::<Document>(BOOKED_SEATS)
-            .insert_many(booked)
-            .session(&mut *session)
-            .await
-            .on_duplicate_key(|| ApiError::SeatsTaken(booking.seats.clone()))?;
-        let (_, paid) = self
-            .move_points(
+        (actor, earlier): (&Actor, Vec<Fact>),
+    ) -> Result<(), ApiError> {
+        let (_, entry, paid) = self
+            .move_balance(
                 session,
                 Movement {
                     user_id: booking.user_id,
@@ -365,11 +347,27 @@ impl Store {
                 },
             )
             .await?;
-        self.bookings()
-            .insert_one(booking)
-            .session(&mut *session)
-            .await?;
-        Ok(paid)
+        let mut inserts: Vec<(&'static str, Document)> = booking
+            .seats
+            .iter()
+            .map(|label| {
+                let booked = doc! {
+                    "performance_id": booking.performance_id,
+                    "label": label,
+                    "booking_id": booking.id,
+                };
+                (BOOKED_SEATS, booked)
+            })
+            .collect();
+        inserts.push((LEDGER, to_document(&entry)?));
+        inserts.push((BOOKINGS, to_document(booking)?));
+        let mut facts = earlier;
+        facts.push(booking.confirmed()?);
+        facts.push(paid);
+        inserts.extend(event_inserts(actor, facts)?);
+        self.insert_together(session, inserts)
+            .await
+            .on_duplicate_key(|| ApiError::SeatsTaken(booking.seats.clone()))
     }
 }
 

@@ -21,6 +21,7 @@ pub mod seats;
 mod secrets;
 pub mod sessions;
 pub mod shows;
+mod together;
 pub mod topology;
 mod transaction;
 pub mod users;
@@ -56,6 +57,9 @@ pub struct Store {
     /// How long a change keeps retrying once no primary answers.
     outage_patience: Duration,
     indexes_ready: Arc<AtomicBool>,
+    /// Whether the server takes one `bulkWrite` across collections
+    /// (MongoDB 8.0 and later); asked once (`store/together.rs`).
+    bulk_write: Arc<tokio::sync::OnceCell<bool>>,
     metrics: Metrics,
     topology: topology::TopologyWatch,
 }
@@ -136,6 +140,7 @@ impl Store {
             transaction_timeout: Duration::from_millis(settings.transaction_timeout_ms),
             outage_patience: Duration::from_millis(settings.server_selection_timeout_ms),
             indexes_ready: Arc::new(AtomicBool::new(false)),
+            bulk_write: Arc::new(tokio::sync::OnceCell::new()),
             metrics,
             topology,
         })
@@ -180,6 +185,11 @@ pub fn default_time_zone() -> String {
 /// Parses a path or body id; anything malformed simply names nothing.
 pub fn object_id(id: &str, what: &'static str) -> Result<ObjectId, ApiError> {
     ObjectId::parse_str(id).map_err(|_| ApiError::NotFound(what))
+}
+
+/// A storage document as BSON, for writes that take plain documents.
+pub fn to_document(value: &impl serde::Serialize) -> Result<bson::Document, ApiError> {
+    bson::to_document(value).map_err(|e| ApiError::Internal(format!("storage document: {e}")))
 }
 
 pub fn to_bson_time(instant: chrono::DateTime<chrono::Utc>) -> bson::DateTime {

@@ -127,23 +127,8 @@ impl Store {
         if facts.is_empty() {
             return Ok(());
         }
-        let now = bson::DateTime::now();
-        let events: Vec<EventDoc> = facts
-            .into_iter()
-            .map(|fact| EventDoc {
-                id: ObjectId::new(),
-                event_type: fact.event_type,
-                target_type: fact.event_type.aggregate().to_owned(),
-                target_id: fact.target,
-                seq: fact.seq,
-                actor: actor.clone(),
-                occurred_at: now,
-                data: fact.data,
-                pending: Some(true),
-            })
-            .collect();
         self.events()
-            .insert_many(events)
+            .insert_many(event_docs(actor, facts))
             .session(&mut *session)
             .await?;
         Ok(())
@@ -158,6 +143,40 @@ impl Store {
     ) -> Result<(), ApiError> {
         self.record(session, actor, vec![fact]).await
     }
+}
+
+/// The events recording `facts`, made by `actor` now.
+pub fn event_docs(actor: &Actor, facts: Vec<Fact>) -> Vec<EventDoc> {
+    let now = bson::DateTime::now();
+    facts
+        .into_iter()
+        .map(|fact| EventDoc {
+            id: ObjectId::new(),
+            event_type: fact.event_type,
+            target_type: fact.event_type.aggregate().to_owned(),
+            target_id: fact.target,
+            seq: fact.seq,
+            actor: actor.clone(),
+            occurred_at: now,
+            data: fact.data,
+            pending: Some(true),
+        })
+        .collect()
+}
+
+/// The same events as documents for [`Store::insert_together`].
+pub fn event_inserts(
+    actor: &Actor,
+    facts: Vec<Fact>,
+) -> Result<Vec<(&'static str, Document)>, ApiError> {
+    event_docs(actor, facts)
+        .iter()
+        .map(|event| {
+            bson::to_document(event)
+                .map(|doc| (EVENTS, doc))
+                .map_err(|e| ApiError::Internal(format!("event document: {e}")))
+        })
+        .collect()
 }
 
 /// The update that bumps a document's version along with a change.

@@ -13,10 +13,10 @@ use shared::{
 };
 
 use super::indexes::{RESERVATIONS, ROOM_SLOTS};
-use super::outbox::{Actor, Fact, next_version};
+use super::outbox::{Actor, Fact, event_inserts, next_version};
 use super::page::{Order, SortField, keyset_page};
 use super::rooms::RoomDoc;
-use super::{Store, to_bson_time};
+use super::{Store, to_bson_time, to_document};
 use crate::domain::page::PageRequest;
 use crate::domain::reservation::{Transition, cells_between};
 use crate::error::{ApiError, ResultExt};
@@ -174,26 +174,20 @@ impl Store {
             version: 1,
         };
         let fact = Fact::new(EventType::ReservationCreated, id, 1, &reservation.to_dto())?;
-        let slot_coll = self.collection::<SlotDoc>(ROOM_SLOTS);
-        let reservations = self.reservations();
+        // The cells first: among racing requests the first writer of a
+        // cell wins, and the others fail there before writing the rest.
+        // All in one round trip (`store/together.rs`).
+        let mut inserts = Vec::with_capacity(slots.len() + 2);
+        for slot in &slots {
+            inserts.push((ROOM_SLOTS, to_document(slot)?));
+        }
+        inserts.push((RESERVATIONS, to_document(&reservation)?));
+        inserts.extend(event_inserts(actor, vec![fact])?);
         let created = self
             .transaction(async |session| {
-                // Cells first: among racing requests the first writer of a
-                // cell wins, and the others fail here before touching more.
-                if !slots.is_empty() {
-                    slot_coll
-                        .insert_many(&slots)
-                        .session(&mut *session)
-                        .await
-                        .on_duplicate_key(|| {
-                            ApiError::conflict(ErrorCode::SlotTaken, "slot taken")
-                        })?;
-                }
-                reservations
-                    .insert_one(&reservation)
-                    .session(&mut *session)
-                    .await?;
-                self.record_one(session, actor, fact.clone()).await
+                self.insert_together(session, inserts.clone())
+                    .await
+                    .on_duplicate_key(|| ApiError::conflict(ErrorCode::SlotTaken, "slot taken"))
             })
             .await;
         match created {

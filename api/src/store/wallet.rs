@@ -76,14 +76,30 @@ impl Store {
         self.collection(LEDGER)
     }
 
-    /// Applies a movement inside the caller's transaction. A debit only
-    /// happens while the balance covers it (`409 insufficient_points`).
-    /// Returns the wallet and the event for the caller to record.
+    /// Applies a movement inside the caller's transaction, ledger entry
+    /// included. Returns the wallet and the event for the caller to record.
     pub async fn move_points(
         &self,
         session: &mut ClientSession,
         movement: Movement,
     ) -> Result<(Wallet, Fact), ApiError> {
+        let (wallet, entry, fact) = self.move_balance(session, movement).await?;
+        self.ledger()
+            .insert_one(&entry)
+            .session(&mut *session)
+            .await?;
+        Ok((wallet, fact))
+    }
+
+    /// Changes the balance inside the caller's transaction and returns
+    /// the ledger entry for the caller to insert (with its other writes)
+    /// and the event to record. A debit only happens while the balance
+    /// covers it (`409 insufficient_points`).
+    pub async fn move_balance(
+        &self,
+        session: &mut ClientSession,
+        movement: Movement,
+    ) -> Result<(Wallet, LedgerDoc, Fact), ApiError> {
         let now = bson::DateTime::now();
         let wallet = if movement.amount < 0 {
             self.wallets()
@@ -131,10 +147,6 @@ impl Store {
             entry_key: movement.entry_key,
             created_at: now,
         };
-        self.ledger()
-            .insert_one(&entry)
-            .session(&mut *session)
-            .await?;
         let event_type = match entry.kind {
             LedgerKind::Charge => EventType::WalletCharged,
             LedgerKind::Payment => EventType::WalletDebited,
@@ -145,7 +157,7 @@ impl Store {
             balance: wallet.balance,
             updated_at: Some(wallet.updated_at.to_chrono()),
         };
-        Ok((wallet, fact))
+        Ok((wallet, entry, fact))
     }
 
     pub async fn wallet(&self, user_id: ObjectId) -> Result<Wallet, ApiError> {
