@@ -51,6 +51,8 @@ fn App() -> impl IntoView {
                         <Route path=path!("rooms/new") view=admin::room_form::NewRoomPage />
                         <Route path=path!("rooms/:id") view=admin::room_form::EditRoomPage />
                         <Route path=path!("users") view=admin::users::UsersPage />
+                        <Route path=path!("webhooks") view=admin::webhooks::WebhooksPage />
+                        <Route path=path!("audit") view=admin::audit::AuditPage />
                         <Route path=path!("performances/:id/queue") view=admin::queue::QueuePage />
                     </ParentRoute>
                 </Routes>

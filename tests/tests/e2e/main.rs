@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod booking;
 mod browser;
+mod events;
 mod language;
 mod queue;
 mod rooms;

@@ -2,11 +2,12 @@
 
 use gloo_net::http::Method;
 use shared::{
-    Booking, BookingId, BookingQuery, BusyQuery, BusyRange, ChangeRole, ChargeWallet,
-    CreateReservation, CreateRoom, LedgerEntry, Limits, LoginResponse, LoginUser, Page, PageQuery,
-    PerformanceId, QueueOverview, QueueSettings, QueueTicket, RegisterUser, Reservation,
-    ReservationId, ReservationQuery, Room, RoomId, RoomQuery, SeatMap, SeatRequest, Show,
-    ShowDetail, ShowId, ShowQuery, UpdateRoom, User, UserId, Wallet,
+    AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange, ChangeRole,
+    ChargeWallet, CreateReservation, CreateRoom, CreateWebhook, CreatedWebhook, DeliveryQuery,
+    LedgerEntry, Limits, LoginResponse, LoginUser, Page, PageQuery, PerformanceId, QueueOverview,
+    QueueSettings, QueueTicket, RegisterUser, Reservation, ReservationId, ReservationQuery, Room,
+    RoomId, RoomQuery, SeatMap, SeatRequest, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom,
+    UpdateWebhook, User, UserId, Wallet, WebhookDelivery, WebhookEndpoint,
 };
 
 use super::{
@@ -196,4 +197,40 @@ pub fn charge_wallet(body: &ChargeWallet, key: &IdempotencyKey) -> Call<Wallet> 
 
 pub fn ledger(query: &PageQuery) -> Call<Page<LedgerEntry>> {
     Box::pin(send(Method::GET, with_query("/wallet/ledger", query), None))
+}
+
+/// Every webhook endpoint with its delivery counts (admins).
+pub fn list_webhooks() -> Call<Vec<WebhookEndpoint>> {
+    Box::pin(send(Method::GET, "/webhooks".into(), None))
+}
+
+/// Registers an endpoint; the answer holds its secret, shown once.
+pub fn create_webhook(body: &CreateWebhook) -> Call<CreatedWebhook> {
+    Box::pin(send(Method::POST, "/webhooks".into(), json(body)))
+}
+
+pub fn update_webhook(id: &str, body: &UpdateWebhook) -> Call<WebhookEndpoint> {
+    let path = format!("/webhooks/{}", segment(id));
+    Box::pin(send(Method::PATCH, path, json(body)))
+}
+
+/// An endpoint's deliveries, newest first.
+pub fn list_deliveries(id: &str, query: &DeliveryQuery) -> Call<Page<WebhookDelivery>> {
+    let path = format!("/webhooks/{}/deliveries", segment(id));
+    Box::pin(send(Method::GET, with_query(&path, query), None))
+}
+
+/// Sends a delivered or dead delivery again.
+pub fn redeliver(endpoint: &str, delivery: &str) -> Call<WebhookDelivery> {
+    let path = format!(
+        "/webhooks/{}/deliveries/{}/redeliver",
+        segment(endpoint),
+        segment(delivery)
+    );
+    Box::pin(send(Method::POST, path, None))
+}
+
+/// The audit log, newest first (admins).
+pub fn audit(query: &AuditQuery) -> Call<Page<AuditEntry>> {
+    Box::pin(send(Method::GET, with_query("/audit", query), None))
 }

@@ -1,11 +1,14 @@
-//! Administration: rooms, the approvals queue, users and roles. The API
-//! refuses non-admins anyway; these pages are hidden from them too.
+//! Administration: rooms, the approvals queue, users and roles, webhooks
+//! and the audit log. The API refuses non-admins anyway; these pages are
+//! hidden from them too.
 
 pub mod approvals;
+pub mod audit;
 pub mod queue;
 pub mod room_form;
 pub mod rooms;
 pub mod users;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
@@ -23,6 +26,8 @@ pub fn AdminLayout() -> impl IntoView {
                 <A href="/admin" exact=true>{move || i18n.t().approvals}</A>
                 <A href="/admin/rooms">{move || i18n.t().admin_rooms}</A>
                 <A href="/admin/users">{move || i18n.t().users}</A>
+                <A href="/admin/webhooks">{move || i18n.t().webhooks}</A>
+                <A href="/admin/audit">{move || i18n.t().audit}</A>
             </nav>
             <Outlet />
         </RequireAdmin>
