@@ -21,8 +21,6 @@ use crate::store::outbox::EventDoc;
 
 /// Events fanned out per round.
 const FAN_OUT_BATCH: i64 = 500;
-/// How soon a delivery waiting for an earlier one of its target looks again.
-const WAIT_FOR_EARLIER: chrono::Duration = chrono::Duration::milliseconds(500);
 /// How soon a delivery to a disabled endpoint looks again.
 const WAIT_WHILE_DISABLED: chrono::Duration = chrono::Duration::seconds(30);
 /// Longest error text kept with an attempt.
@@ -134,15 +132,12 @@ impl Dispatcher {
         skew: chrono::Duration,
     ) -> Result<(), ApiError> {
         let now = || Utc::now() + skew;
-        if self.store.delivery_waits(delivery).await? {
-            return self
-                .store
-                .postpone_delivery(delivery, now() + WAIT_FOR_EARLIER)
-                .await;
+        if let Some(until) = self.store.delivery_waits(delivery, now()).await? {
+            return self.store.postpone_delivery(delivery, until).await;
         }
         let Some(endpoint) = self.store.webhook(delivery.endpoint_id).await? else {
             // Deleted: its deliveries go with it.
-            return Ok(());
+            return self.store.drop_delivery(delivery).await;
         };
         if !endpoint.enabled {
             return self
@@ -157,6 +152,17 @@ impl Dispatcher {
             .await?
             .ok_or_else(|| ApiError::Internal(format!("event {} is gone", delivery.event_id)))?;
         let body = payload(&event)?;
+        // The reads above may have been slow (an election): make sure the
+        // claim still holds for a whole attempt before sending, so no other
+        // instance sends this delivery meanwhile.
+        if !self
+            .store
+            .renew_claim(delivery, now() + self.claim_length())
+            .await?
+        {
+            tracing::info!(delivery = %delivery.id, "webhook claim lost before sending; left to its new holder");
+            return Ok(());
+        }
         let sent_at = now();
         let started = Instant::now();
         let result = self

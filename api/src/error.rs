@@ -250,7 +250,7 @@ pub fn is_unavailable(error: &mongodb::error::Error) -> bool {
 }
 
 /// The duplicate-key code MongoDB reports when a unique index refuses a write.
-const DUPLICATE_KEY: i32 = 11000;
+pub const DUPLICATE_KEY: i32 = 11000;
 
 /// Whether a driver error is a unique-index violation.
 pub fn is_duplicate_key(error: &mongodb::error::Error) -> bool {

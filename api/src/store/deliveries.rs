@@ -24,10 +24,13 @@ use super::outbox::EventDoc;
 use super::page::newest_first;
 use super::{Store, to_bson_time};
 use crate::domain::page::PageRequest;
-use crate::error::{ApiError, is_duplicate_key};
+use crate::error::{ApiError, DUPLICATE_KEY};
+use mongodb::error::ErrorKind;
 
 /// Attempts kept on a delivery for its history.
 const HISTORY: usize = 10;
+/// How many earlier events of its target a delivery checks are fanned out.
+const FAN_OUT_WINDOW: i64 = 64;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AttemptDoc {
@@ -107,6 +110,20 @@ pub struct Outcome {
     pub retry_at: Option<DateTime<Utc>>,
 }
 
+/// Whether an unordered insert failed only on documents that exist
+/// already, and was otherwise written and acknowledged.
+fn only_duplicates(error: &mongodb::error::Error) -> bool {
+    match error.kind.as_ref() {
+        ErrorKind::InsertMany(e) => {
+            e.write_concern_error.is_none()
+                && e.write_errors
+                    .as_ref()
+                    .is_some_and(|errors| errors.iter().all(|w| w.code == DUPLICATE_KEY))
+        }
+        _ => false,
+    }
+}
+
 fn status_bson(status: DeliveryStatus) -> Result<bson::Bson, ApiError> {
     bson::to_bson(&status).map_err(|e| ApiError::Internal(format!("delivery status: {e}")))
 }
@@ -173,8 +190,9 @@ impl Store {
                 .await
             {
                 Ok(_) => {}
-                // Another instance made some of them first.
-                Err(e) if is_duplicate_key(&e) => {}
+                // Another instance made some of them first; any other
+                // failure leaves the events pending for the next round.
+                Err(e) if only_duplicates(&e) => {}
                 Err(e) => return Err(e.into()),
             }
         }
@@ -209,10 +227,37 @@ impl Store {
             .await?)
     }
 
-    /// Whether a delivery must wait for an earlier change of its target:
-    /// one still to be delivered on its lane, or one whose event is not
-    /// fanned out yet (which would put a delivery before it on the lane).
-    pub async fn delivery_waits(&self, delivery: &DeliveryDoc) -> Result<bool, ApiError> {
+    /// Until when a delivery must wait for an earlier change of its
+    /// target, if it must: while an earlier event is not fanned out yet
+    /// (it would put a delivery before this one on the lane), or an
+    /// earlier delivery on the lane is still being tried (until that
+    /// one's next attempt). The events are read first: once an event is
+    /// seen fanned out, its deliveries are already there to be seen.
+    pub async fn delivery_waits(
+        &self,
+        delivery: &DeliveryDoc,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, ApiError> {
+        let soon = now + chrono::Duration::milliseconds(500);
+        // By index keys only (see `seats::update_if`): the events just
+        // before this one. An event further back that is still not fanned
+        // out would have waited for the fan-out for many rounds.
+        let unfanned = self
+            .collection::<Document>(super::indexes::EVENTS)
+            .find(doc! {
+                "target_type": &delivery.target_type,
+                "target_id": delivery.target_id,
+                "seq": { "$gte": delivery.seq - FAN_OUT_WINDOW, "$lt": delivery.seq },
+            })
+            .projection(doc! { "pending": 1 })
+            .await?
+            .try_collect::<Vec<Document>>()
+            .await?
+            .iter()
+            .any(|event| event.get_bool("pending").unwrap_or(false));
+        if unfanned {
+            return Ok(Some(soon));
+        }
         let earlier = self
             .collection::<Document>(DELIVERIES)
             .find_one(doc! {
@@ -220,21 +265,41 @@ impl Store {
                 "status": status_bson(DeliveryStatus::Pending)?,
                 "seq": { "$lt": delivery.seq },
             })
-            .projection(doc! { "_id": 1 })
+            .projection(doc! { "due_at": 1 })
             .await?;
-        if earlier.is_some() {
-            return Ok(true);
-        }
-        let previous = self
-            .collection::<Document>(super::indexes::EVENTS)
-            .find_one(doc! {
-                "target_type": &delivery.target_type,
-                "target_id": delivery.target_id,
-                "seq": delivery.seq - 1,
-            })
-            .projection(doc! { "pending": 1 })
+        Ok(earlier.map(|blocking| {
+            let due = blocking
+                .get_datetime("due_at")
+                .map(|t| t.to_chrono())
+                .unwrap_or(soon);
+            due.max(soon)
+        }))
+    }
+
+    /// Extends a delivery's claim until `until` just before it is sent;
+    /// `false` if the claim was lost (another instance may be sending it).
+    pub async fn renew_claim(
+        &self,
+        delivery: &DeliveryDoc,
+        until: DateTime<Utc>,
+    ) -> Result<bool, ApiError> {
+        let renewed = self
+            .deliveries()
+            .update_one(
+                doc! { "_id": delivery.id, "claim": delivery.claim },
+                doc! { "$set": { "due_at": to_bson_time(until) } },
+            )
             .await?;
-        Ok(previous.is_some_and(|p| p.get_bool("pending").unwrap_or(false)))
+        Ok(renewed.matched_count == 1)
+    }
+
+    /// Removes a claimed delivery whose endpoint is gone (made by a
+    /// fan-out that read the endpoints just before the deletion).
+    pub async fn drop_delivery(&self, delivery: &DeliveryDoc) -> Result<(), ApiError> {
+        self.deliveries()
+            .delete_one(doc! { "_id": delivery.id, "claim": delivery.claim })
+            .await?;
+        Ok(())
     }
 
     /// Gives a claimed delivery back, due again at `at`.

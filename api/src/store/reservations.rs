@@ -221,28 +221,42 @@ impl Store {
         Ok(reservation.to_dto())
     }
 
-    /// A reservation made as its room started requiring approval.
+    /// A reservation made as its room started requiring approval goes
+    /// back to pending, unless it changed meanwhile (a cancellation must
+    /// not come back as pending, without its cells).
     async fn now_pending(&self, id: ObjectId, actor: &Actor) -> Result<Reservation, ApiError> {
-        self.transaction(async |session| {
-            let updated = self
+        let changed = self
+            .transaction(async |session| {
+                let Some(updated) = self
+                    .reservations()
+                    .find_one_and_update(
+                        doc! { "_id": id, "status": "approved" },
+                        doc! {
+                            "$set": { "status": "pending", "updated_at": bson::DateTime::now() },
+                            "$inc": next_version(),
+                        },
+                    )
+                    .return_document(ReturnDocument::After)
+                    .session(&mut *session)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let dto = updated.to_dto();
+                let fact = Fact::new(EventType::ReservationPending, id, updated.version, &dto)?;
+                self.record_one(session, actor, fact).await?;
+                Ok(Some(dto))
+            })
+            .await?;
+        match changed {
+            Some(dto) => Ok(dto),
+            None => Ok(self
                 .reservations()
-                .find_one_and_update(
-                    doc! { "_id": id },
-                    doc! {
-                        "$set": { "status": "pending", "updated_at": bson::DateTime::now() },
-                        "$inc": next_version(),
-                    },
-                )
-                .return_document(ReturnDocument::After)
-                .session(&mut *session)
+                .find_one(doc! { "_id": id })
                 .await?
-                .ok_or(ApiError::NotFound("reservation"))?;
-            let dto = updated.to_dto();
-            let fact = Fact::new(EventType::ReservationPending, id, updated.version, &dto)?;
-            self.record_one(session, actor, fact).await?;
-            Ok(dto)
-        })
-        .await
+                .ok_or(ApiError::NotFound("reservation"))?
+                .to_dto()),
+        }
     }
 
     /// A `slot_taken` error naming the reservation in the way, when it can

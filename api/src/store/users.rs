@@ -139,23 +139,36 @@ impl Store {
         }
         // Owned captures: startup may run this in a spawned task.
         let (store, actor) = (self.clone(), actor.clone());
-        self.transaction(async move |session| {
-            let after = store
-                .users()
-                .find_one_and_update(
-                    doc! { "_id": target },
-                    doc! { "$set": { "role": role.as_str() }, "$inc": next_version() },
-                )
-                .return_document(mongodb::options::ReturnDocument::After)
-                .session(&mut *session)
+        let changed = self
+            .transaction(async move |session| {
+                // Only if the role differs: two admins (or instances) setting
+                // the same role at once record one change, not two.
+                let Some(after) = store
+                    .users()
+                    .find_one_and_update(
+                        doc! { "_id": target, "role": { "$ne": role.as_str() } },
+                        doc! { "$set": { "role": role.as_str() }, "$inc": next_version() },
+                    )
+                    .return_document(mongodb::options::ReturnDocument::After)
+                    .session(&mut *session)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let dto = after.to_dto();
+                let fact = Fact::new(EventType::UserRoleChanged, target, after.version, &dto)?;
+                store.record_one(session, &actor, fact).await?;
+                Ok(Some(dto))
+            })
+            .await?;
+        match changed {
+            Some(dto) => Ok(dto),
+            None => Ok(self
+                .user_by_id(target)
                 .await?
-                .ok_or(ApiError::NotFound("user"))?;
-            let dto = after.to_dto();
-            let fact = Fact::new(EventType::UserRoleChanged, target, after.version, &dto)?;
-            store.record_one(session, &actor, fact).await?;
-            Ok(dto)
-        })
-        .await
+                .ok_or(ApiError::NotFound("user"))?
+                .to_dto()),
+        }
     }
 
     /// Creates the configured bootstrap admin, or makes sure it is an admin.
