@@ -231,7 +231,7 @@ impl Store {
     /// target, if it must: while an earlier event is not fanned out yet
     /// (it would put a delivery before this one on the lane), or an
     /// earlier delivery on the lane is still being tried (until that
-    /// one's next attempt). The events are read first: once an event is
+    /// one's next attempt, or shortly while it is being sent). The events are read first: once an event is
     /// seen fanned out, its deliveries are already there to be seen.
     pub async fn delivery_waits(
         &self,
@@ -265,9 +265,13 @@ impl Store {
                 "status": status_bson(DeliveryStatus::Pending)?,
                 "seq": { "$lt": delivery.seq },
             })
-            .projection(doc! { "due_at": 1 })
+            .projection(doc! { "due_at": 1, "claim": 1 })
             .await?;
         Ok(earlier.map(|blocking| {
+            if blocking.contains_key("claim") {
+                // Being sent now: its due time is only its claim's expiry.
+                return soon;
+            }
             let due = blocking
                 .get_datetime("due_at")
                 .map(|t| t.to_chrono())
