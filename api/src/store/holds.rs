@@ -122,12 +122,9 @@ impl Store {
                 };
                 self.claim_for(session, order, (claim.clone(), &["booking_id"]), &mine)
                     .await?;
-                self.holds()
-                    .insert_one(&hold)
-                    .session(&mut *session)
-                    .await?;
-                self.record_one(session, order.actor, created.clone())
-                    .await?;
+                let mut inserts = vec![(HOLDS, to_document(&hold)?)];
+                inserts.extend(event_inserts(order.actor, vec![created.clone()])?);
+                self.insert_together(session, inserts, true).await?;
                 let dto = hold.to_dto();
                 self.record_response(session, order.idempotency, 201, &dto)
                     .await?;
@@ -365,7 +362,7 @@ impl Store {
         facts.push(booking.confirmed()?);
         facts.push(paid);
         inserts.extend(event_inserts(actor, facts)?);
-        self.insert_together(session, inserts)
+        self.insert_together(session, inserts, true)
             .await
             .on_duplicate_key(|| ApiError::SeatsTaken(booking.seats.clone()))
     }

@@ -185,7 +185,7 @@ impl Store {
         inserts.extend(event_inserts(actor, vec![fact])?);
         let created = self
             .transaction(async |session| {
-                self.insert_together(session, inserts.clone())
+                self.insert_together(session, inserts.clone(), false)
                     .await
                     .on_duplicate_key(|| ApiError::conflict(ErrorCode::SlotTaken, "slot taken"))
             })

@@ -1,13 +1,14 @@
 //! Inserts into several collections in few round trips.
 //!
 //! A booking stores its `booked_seats` records, ledger entry, booking and
-//! events; a reservation its cells, itself and its event. The first
-//! collection's documents go as one `insert`, everything after them as
-//! one `bulkWrite` command (MongoDB 8.0 and later): two round trips
-//! inside the transaction instead of one per collection, which is what
-//! keeps the outbox from slowing bookings down. (The first insert stays
-//! apart because it may open the transaction, and SecantusDB refuses the
-//! read concern a transaction's first command carries on a `bulkWrite`.)
+//! events; a hold itself and its event; a reservation its cells, itself
+//! and its event. They go as one `bulkWrite` command (MongoDB 8.0 and
+//! later): one round trip inside the transaction instead of one per
+//! collection, which is what keeps the outbox from slowing bookings down.
+//! When the inserts open the transaction (a reservation's), the first
+//! collection's documents go as a plain `insert` before the rest:
+//! SecantusDB refuses the read concern a transaction's first command
+//! carries on a `bulkWrite`.
 //! Older servers get the same inserts one collection at a time, in the
 //! same order.
 
@@ -38,11 +39,14 @@ impl Store {
 
     /// Inside a transaction: inserts `documents`, each into its
     /// collection, in order; the first failure (a duplicate key, say)
-    /// stops the rest and is returned as the driver reports it.
+    /// stops the rest and is returned as the driver reports it. `opened`:
+    /// the transaction has run a command already, so all of them may go
+    /// as one `bulkWrite`.
     pub async fn insert_together(
         &self,
         session: &mut ClientSession,
         documents: Vec<(&'static str, Document)>,
+        opened: bool,
     ) -> Result<(), mongodb::error::Error> {
         let mut runs: Vec<(&'static str, Vec<Document>)> = Vec::new();
         for (collection, document) in documents {
@@ -51,15 +55,18 @@ impl Store {
                 _ => runs.push((collection, vec![document])),
             }
         }
+        let bulk = self.has_bulk_write().await?;
         let mut runs = runs.into_iter();
-        if let Some((collection, docs)) = runs.next() {
+        if !(opened && bulk)
+            && let Some((collection, docs)) = runs.next()
+        {
             self.db
                 .collection::<Document>(collection)
                 .insert_many(docs)
                 .session(&mut *session)
                 .await?;
         }
-        if self.has_bulk_write().await? {
+        if bulk {
             let models: Vec<InsertOneModel> = runs
                 .flat_map(|(collection, docs)| {
                     let namespace = self.db.collection::<Document>(collection).namespace();
