@@ -29,6 +29,7 @@ pub struct Settings {
     pub events: EventSettings,
     pub queue: WaitingRoomSettings,
     pub webhooks: WebhookSettings,
+    pub reconcile: ReconcileSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -157,6 +158,16 @@ pub struct WebhookSettings {
     pub retry_max_ms: u64,
     /// How long after its first attempt a delivery becomes a dead letter.
     pub retry_for_seconds: u64,
+}
+
+/// The periodic reconciliation (`store/reconcile`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileSettings {
+    /// Seconds between runs across the cluster; 0: no periodic runs.
+    pub every_seconds: u64,
+    /// Whether periodic runs fix what they find.
+    pub repair: bool,
 }
 
 impl Settings {

@@ -13,6 +13,7 @@ pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod queue;
+pub mod reconcile;
 pub mod routes;
 pub mod seat_queue;
 pub mod seed;

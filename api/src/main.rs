@@ -1,6 +1,7 @@
 //! `api` serves the API; `api seed FILE` loads the meeting-room demo data;
 //! `api seed-catalog` generates the seated-event catalogue; `api openapi`
-//! prints the OpenAPI document.
+//! prints the OpenAPI document; `api reconcile [--repair] [--json]` checks
+//! (and fixes) derived data against its source of truth.
 
 use std::process::ExitCode;
 
@@ -8,7 +9,8 @@ use api::configuration::Settings;
 use api::startup::Application;
 
 const USAGE: &str = "usage: api [serve | seed <meeting-rooms.json> | seed-catalog [--shows N] \
-[--performances N] [--rows N] [--seats-per-row N] [--seed N] [--demo-points N] | openapi]";
+[--performances N] [--rows N] [--seats-per-row N] [--seed N] [--demo-points N] | openapi | \
+reconcile [--repair] [--json]]";
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -23,6 +25,7 @@ async fn main() -> ExitCode {
         [] | ["serve"] => serve().await,
         ["seed", file] => seed(file).await,
         ["seed-catalog", options @ ..] => seed_catalog(options).await,
+        ["reconcile", options @ ..] => reconcile(options).await,
         ["openapi"] => api::openapi::to_json()
             .map(|json| print!("{json}"))
             .map_err(|e| e.to_string()),
@@ -70,5 +73,37 @@ async fn seed_catalog(options: &[&str]) -> Result<(), String> {
         wallets_granted = counts.wallets,
         "catalogue ready"
     );
+    Ok(())
+}
+
+/// Exits non-zero while drift remains (found and not repaired), so a
+/// script or a cron job notices.
+async fn reconcile(options: &[&str]) -> Result<(), String> {
+    let (mut repair, mut json) = (false, false);
+    for option in options {
+        match *option {
+            "--repair" => repair = true,
+            "--json" => json = true,
+            other => return Err(format!("reconcile: unknown option {other}\n{USAGE}")),
+        }
+    }
+    let settings = Settings::load().map_err(|e| format!("configuration: {e}"))?;
+    let metrics = api::metrics::Metrics::new().map_err(|e| format!("metrics: {e}"))?;
+    let store = api::store::Store::connect(&settings.database, metrics)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let run = api::reconcile::run_once(&store, repair, shared::ReconcileTrigger::Command)
+        .await
+        .map_err(|e| format!("reconciliation: {e}"))?;
+    if json {
+        let text = serde_json::to_string_pretty(&run).map_err(|e| e.to_string())?;
+        println!("{text}");
+    } else {
+        print!("{}", api::reconcile::report(&run));
+    }
+    let left = run.drift_count - run.repaired_count;
+    if left > 0 {
+        return Err(format!("{left} drift(s) remain"));
+    }
     Ok(())
 }

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, auth, bookings, health, limits, live, queue, reservations, rooms, seats, shows, users,
-    venues, wallet, webhooks,
+    audit, auth, bookings, health, limits, live, queue, reconcile, reservations, rooms, seats,
+    shows, users, venues, wallet, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -67,6 +67,8 @@ use crate::routes::{
         webhooks::list_deliveries,
         webhooks::redeliver,
         audit::list_audit,
+        reconcile::list_reconciliations,
+        reconcile::run_reconciliation,
     ),
     components(schemas(
         shared::ErrorCode,
@@ -80,6 +82,8 @@ use crate::routes::{
         shared::QueueStatus,
         shared::EventType,
         shared::DeliveryStatus,
+        shared::DriftKind,
+        shared::ReconcileTrigger,
     ))
 )]
 struct V1;
@@ -110,6 +114,7 @@ struct V1;
         (name = "wallet", description = "The caller's points wallet"),
         (name = "webhooks", description = "Signed event deliveries to other systems (admins)"),
         (name = "audit", description = "Who changed what, when and from where (admins)"),
+        (name = "reconciliation", description = "Derived data checked against its source of truth (admins)"),
     )
 )]
 pub struct ApiDoc;

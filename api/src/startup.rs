@@ -95,6 +95,12 @@ impl Application {
         let live_feed = SeatFeed::new(store.clone(), stopped.clone(), &settings.events);
         crate::dispatch::spawn(store.clone(), settings.webhooks.clone(), stopped.clone())
             .map_err(StartupError::Config)?;
+        crate::reconcile::spawn(
+            store.clone(),
+            metrics.clone(),
+            settings.reconcile.clone(),
+            stopped.clone(),
+        );
         waiting_room.spawn(store.clone(), stopped);
         let catalogue = Catalogue::new(
             Duration::from_millis(settings.events.cache_ttl_ms),

@@ -87,6 +87,8 @@ pub enum ErrorCode {
     AdmissionRevoked,
     /// 409: the performance has no waiting room now; go straight to the seats.
     QueueClosed,
+    /// 409: a reconciliation is running already; try again once it has finished.
+    ReconcileRunning,
     /// 422: this `Idempotency-Key` was used before with a different request.
     IdempotencyKeyReused,
     /// 413: the request body is too large.
@@ -128,6 +130,7 @@ impl ErrorCode {
             Self::AdmissionExpired => "admission_expired",
             Self::AdmissionRevoked => "admission_revoked",
             Self::QueueClosed => "queue_closed",
+            Self::ReconcileRunning => "reconcile_running",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod limits;
 pub mod page;
 pub mod queue;
+pub mod reconcile;
 pub mod reservations;
 pub mod rooms;
 pub mod seats;
@@ -28,6 +29,10 @@ pub use ids::{BookingId, HoldId, PerformanceId, ReservationId, RoomId, ShowId, U
 pub use limits::Limits;
 pub use page::{Page, PageQuery};
 pub use queue::{Admission, QueueOverview, QueueSettings, QueueStatus, QueueTicket};
+pub use reconcile::{
+    Drift, DriftKind, ReconcileCounts, ReconcileTrigger, Reconciliation, ReconciliationQuery,
+    RunReconciliation,
+};
 pub use reservations::{
     BusyQuery, BusyRange, CreateReservation, Reservation, ReservationQuery, ReservationStatus,
     SortOrder, TimeRange,

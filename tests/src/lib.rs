@@ -39,6 +39,7 @@ pub struct TestApp {
     pub db_name: String,
     pub db: mongodb::Database,
     handle: actix_web::dev::ServerHandle,
+    database: api::configuration::DatabaseSettings,
 }
 
 /// What came back: status, headers and the JSON body (`Null` when empty).
@@ -102,6 +103,9 @@ pub fn test_settings(db_uri: &str) -> Settings {
     settings.webhooks.retry_base_ms = 200;
     settings.webhooks.retry_max_ms = 1000;
     settings.webhooks.timeout_seconds = 3;
+    // Each test checks its data once it is done (`TestApp`'s drop); tests of
+    // the periodic job turn it on.
+    settings.reconcile.every_seconds = 0;
     settings.auth.argon2_memory_kib = 1024;
     settings.auth.argon2_iterations = 1;
     settings.auth.bootstrap_admin_email = ADMIN_EMAIL.into();
@@ -207,6 +211,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     use secrecy::ExposeSecret;
     let db_uri = settings.database.uri.expose_secret().to_owned();
     let db_name = settings.database.name.clone();
+    let database = settings.database.clone();
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
@@ -227,32 +232,64 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         db_uri,
         db_name,
         handle,
+        database,
     }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         drop(self.handle.stop(false));
-        // The test's runtime is ending; drop the database from a thread of its own.
+        // The test's runtime is ending; check and drop the database from a
+        // thread of its own.
         let (uri, name) = (self.db_uri.clone(), self.db_name.clone());
-        let _ = std::thread::spawn(move || {
+        let mut database = self.database.clone();
+        let drift = std::thread::spawn(move || {
             // On a multi-threaded runtime the app's background jobs run on
             // meanwhile: give them a moment to see the stop, so none writes
             // to the database while it is dropped.
             std::thread::sleep(std::time::Duration::from_millis(300));
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-            else {
-                return;
-            };
+                .ok()?;
             rt.block_on(async {
+                // A server the test stopped is not waited for long.
+                database.server_selection_timeout_ms = 3000;
+                let drift = reconciled(&database).await;
                 if let Ok(client) = mongodb::Client::with_uri_str(&uri).await {
                     let _ = client.database(&name).drop().await;
                 }
-            });
+                drift
+            })
         })
-        .join();
+        .join()
+        .ok()
+        .flatten();
+        if let Some(drift) = drift
+            && !std::thread::panicking()
+        {
+            panic!("the test left derived data that disagrees with its source:\n{drift}");
+        }
+    }
+}
+
+/// What the product's reconciliation (`api reconcile`) finds wrong in a
+/// test's database once the test is done: every test must leave none.
+/// `None` when all agrees, or when the database cannot be read (the test
+/// stopped it).
+async fn reconciled(database: &api::configuration::DatabaseSettings) -> Option<String> {
+    let metrics = api::metrics::Metrics::new().ok()?;
+    let store = api::store::Store::connect(database, metrics).await.ok()?;
+    match store
+        .reconcile(false, shared::ReconcileTrigger::Command)
+        .await
+    {
+        Ok(run) if run.drift_count > 0 => Some(api::reconcile::report(&run)),
+        Ok(_) => None,
+        Err(e) => {
+            report(&format!("{}: not reconciled: {e}", database.name));
+            None
+        }
     }
 }
 

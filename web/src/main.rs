@@ -53,6 +53,7 @@ fn App() -> impl IntoView {
                         <Route path=path!("users") view=admin::users::UsersPage />
                         <Route path=path!("webhooks") view=admin::webhooks::WebhooksPage />
                         <Route path=path!("audit") view=admin::audit::AuditPage />
+                        <Route path=path!("reconciliation") view=admin::reconcile::ReconcilePage />
                         <Route path=path!("performances/:id/queue") view=admin::queue::QueuePage />
                     </ParentRoute>
                 </Routes>

@@ -21,7 +21,7 @@ use prometheus::{
     Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
     Registry, TextEncoder,
 };
-use shared::ReplicaSetMember;
+use shared::{DriftKind, Reconciliation, ReplicaSetMember};
 
 use crate::error::ApiError;
 
@@ -55,6 +55,8 @@ struct Inner {
     primary_known: IntGauge,
     member_up: IntGaugeVec,
     member_lag: GaugeVec,
+    reconcile_drift: IntGaugeVec,
+    reconcile_last_run: IntGauge,
 }
 
 /// Why a transaction ran its body or its commit again, or gave up.
@@ -210,6 +212,24 @@ impl Metrics {
                 registry.register(Box::new(lag.clone()))?;
                 lag
             },
+            reconcile_drift: gauge(
+                &registry,
+                "reconcile_drift",
+                "Derived facts that disagreed with their source of truth at the latest \
+                 reconciliation, by kind (repaired or not); any instance reports the latest run",
+                &["kind"],
+            )?,
+            reconcile_last_run: {
+                let last = IntGauge::with_opts(
+                    Opts::new(
+                        "reconcile_last_run_timestamp_seconds",
+                        "When the latest reconciliation finished (Unix time); 0 before any",
+                    )
+                    .namespace(NAMESPACE),
+                )?;
+                registry.register(Box::new(last.clone()))?;
+                last
+            },
             registry,
         }));
         // Series that exist from the start, so dashboards and alerts see
@@ -228,6 +248,9 @@ impl Metrics {
             TransactionEvent::Unavailable,
         ] {
             inner.transaction_giveups.with_label_values(&[why.label()]);
+        }
+        for kind in DriftKind::ALL {
+            inner.reconcile_drift.with_label_values(&[kind.as_str()]);
         }
         for reason in ["timeout", "connection_error"] {
             inner.pool_checkout_failures.with_label_values(&[reason]);
@@ -303,6 +326,18 @@ impl Metrics {
                     .set(lag as f64 / 1000.0);
             }
         }
+    }
+
+    /// The latest reconciliation's drift per kind and its time.
+    pub fn set_reconciliation(&self, run: &Reconciliation) {
+        for kind in DriftKind::ALL {
+            let found = run.drift_by_kind.get(&kind).copied().unwrap_or(0);
+            self.0
+                .reconcile_drift
+                .with_label_values(&[kind.as_str()])
+                .set(i64::try_from(found).unwrap_or(i64::MAX));
+        }
+        self.0.reconcile_last_run.set(run.finished_at.timestamp());
     }
 
     /// Fed from the driver's topology events (see `store::topology`).

@@ -8,6 +8,7 @@ pub mod limits;
 pub mod live;
 pub mod posters;
 pub mod queue;
+pub mod reconcile;
 pub mod reservations;
 pub mod rooms;
 mod sale;
@@ -93,4 +94,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     wallet::configure(cfg);
     webhooks::configure(cfg);
     audit::configure(cfg);
+    reconcile::configure(cfg);
 }

@@ -32,6 +32,7 @@ pub const SECRETS: &str = "secrets";
 pub const EVENTS: &str = "events";
 pub const WEBHOOKS: &str = "webhooks";
 pub const DELIVERIES: &str = "deliveries";
+pub const RECONCILIATIONS: &str = "reconciliations";
 
 fn index(keys: Document, name: &str) -> IndexModel {
     IndexModel::builder()
@@ -57,7 +58,9 @@ fn with_options(keys: Document, options: IndexOptions) -> IndexModel {
 }
 
 pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
-    let plan: [(&str, Vec<IndexModel>); 24] = [
+    let plan: [(&str, Vec<IndexModel>); 25] = [
+        // Runs are read newest first, by `_id`.
+        (RECONCILIATIONS, vec![]),
         (USERS, vec![unique(doc! { "email_key": 1 }, "email_unique")]),
         (
             SESSIONS,

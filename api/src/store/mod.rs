@@ -13,6 +13,7 @@ mod lease;
 pub mod outbox;
 pub mod page;
 pub mod queue;
+pub mod reconcile;
 pub mod reservations;
 mod room_deletion;
 pub mod rooms;

@@ -12,6 +12,7 @@ mod metrics;
 mod openapi;
 mod outage;
 mod queue;
+mod reconcile;
 mod reservations;
 mod room_deletion;
 mod rooms;

@@ -80,6 +80,8 @@ fn the_document_is_openapi_3_and_covers_every_route() {
             "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver",
         ),
         ("get", "/api/v1/audit"),
+        ("get", "/api/v1/reconciliations"),
+        ("post", "/api/v1/reconciliations"),
     ];
 
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));

@@ -5,9 +5,10 @@ use shared::{
     AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange, ChangeRole,
     ChargeWallet, CreateReservation, CreateRoom, CreateWebhook, CreatedWebhook, DeliveryQuery,
     LedgerEntry, Limits, LoginResponse, LoginUser, Page, PageQuery, PerformanceId, QueueOverview,
-    QueueSettings, QueueTicket, RegisterUser, Reservation, ReservationId, ReservationQuery, Room,
-    RoomId, RoomQuery, SeatMap, SeatRequest, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom,
-    UpdateWebhook, User, UserId, Wallet, WebhookDelivery, WebhookEndpoint,
+    QueueSettings, QueueTicket, Reconciliation, RegisterUser, Reservation, ReservationId,
+    ReservationQuery, Room, RoomId, RoomQuery, RunReconciliation, SeatMap, SeatRequest, Show,
+    ShowDetail, ShowId, ShowQuery, UpdateRoom, UpdateWebhook, User, UserId, Wallet,
+    WebhookDelivery, WebhookEndpoint,
 };
 
 use super::{
@@ -233,4 +234,18 @@ pub fn redeliver(endpoint: &str, delivery: &str) -> Call<WebhookDelivery> {
 /// The audit log, newest first (admins).
 pub fn audit(query: &AuditQuery) -> Call<Page<AuditEntry>> {
     Box::pin(send(Method::GET, with_query("/audit", query), None))
+}
+
+/// The latest reconciliation runs, newest first (admins).
+pub fn reconciliations(limit: u32) -> Call<Vec<Reconciliation>> {
+    Box::pin(send(
+        Method::GET,
+        format!("/reconciliations?limit={limit}"),
+        None,
+    ))
+}
+
+/// Runs a reconciliation now; answers once it is done.
+pub fn run_reconciliation(body: &RunReconciliation) -> Call<Reconciliation> {
+    Box::pin(send(Method::POST, "/reconciliations".into(), json(body)))
 }

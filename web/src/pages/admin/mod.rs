@@ -1,10 +1,11 @@
-//! Administration: rooms, the approvals queue, users and roles, webhooks
-//! and the audit log. The API refuses non-admins anyway; these pages are
-//! hidden from them too.
+//! Administration: rooms, the approvals queue, users and roles, webhooks,
+//! the audit log and reconciliation. The API refuses non-admins anyway;
+//! these pages are hidden from them too.
 
 pub mod approvals;
 pub mod audit;
 pub mod queue;
+pub mod reconcile;
 pub mod room_form;
 pub mod rooms;
 pub mod users;
@@ -28,6 +29,7 @@ pub fn AdminLayout() -> impl IntoView {
                 <A href="/admin/users">{move || i18n.t().users}</A>
                 <A href="/admin/webhooks">{move || i18n.t().webhooks}</A>
                 <A href="/admin/audit">{move || i18n.t().audit}</A>
+                <A href="/admin/reconciliation">{move || i18n.t().reconcile}</A>
             </nav>
             <Outlet />
         </RequireAdmin>
