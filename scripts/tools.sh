@@ -97,8 +97,9 @@ start_db() {
 
 # Test-only tools from PyPI, in a virtual environment of their own under
 # target/ (never part of the product): an independent Standard Webhooks
-# implementation that checks the API's signatures.
-TEST_PYTHON_PACKAGES="standardwebhooks==1.1.0"
+# implementation that checks the API's signatures, and aiosmtpd, the real
+# SMTP server the e-mail tests send to.
+TEST_PYTHON_PACKAGES="standardwebhooks==1.1.0 aiosmtpd==1.4.6"
 ensure_test_python() {
   local venv="$ROOT/target/test-venv"
   if ! python3 -c 'import ensurepip' 2>/dev/null; then

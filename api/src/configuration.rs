@@ -30,6 +30,7 @@ pub struct Settings {
     pub queue: WaitingRoomSettings,
     pub webhooks: WebhookSettings,
     pub reconcile: ReconcileSettings,
+    pub mail: MailSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -158,6 +159,50 @@ pub struct WebhookSettings {
     pub retry_max_ms: u64,
     /// How long after its first attempt a delivery becomes a dead letter.
     pub retry_for_seconds: u64,
+}
+
+/// E-mail to users (`mail/`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// Whether this instance sends (instances share the work).
+    pub send: bool,
+    /// The SMTP server; empty: e-mail is written to the log, not sent.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_security: SmtpSecurity,
+    /// Empty: no authentication.
+    pub smtp_username: String,
+    pub smtp_password: SecretString,
+    /// The sender, e.g. `Reservations <no-reply@example.com>`.
+    pub from: String,
+    /// Where users reach the web app; links in e-mail point there.
+    pub base_url: String,
+    /// The language of e-mail to users who have not chosen one.
+    pub default_language: shared::Language,
+    /// Reminders this long before a reservation or performance; 0: none.
+    pub reminder_minutes: u64,
+    /// How often an idle instance looks for e-mail to send.
+    pub poll_ms: u64,
+    /// How long the SMTP server may take to answer.
+    pub timeout_seconds: u64,
+    /// Backoff between attempts, as for webhooks.
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    /// How long after its first attempt an e-mail is given up.
+    pub retry_for_seconds: u64,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS, which must succeed (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a server on this machine or in tests.
+    None,
 }
 
 /// The periodic reconciliation (`store/reconcile`).

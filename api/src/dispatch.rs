@@ -288,10 +288,13 @@ fn describe(error: reqwest::Error) -> String {
 /// attempt up to `retry_max_ms`, then a random part of it between half and
 /// all, so endpoints coming back are not met by every retry at once.
 pub fn backoff(settings: &WebhookSettings, attempt: u32) -> chrono::Duration {
-    let doubled = settings
-        .retry_base_ms
-        .saturating_mul(1u64 << attempt.saturating_sub(1).min(40));
-    let ceiling = doubled.min(settings.retry_max_ms).max(1);
+    backoff_between(settings.retry_base_ms, settings.retry_max_ms, attempt)
+}
+
+/// The same backoff from a first delay and a longest one (e-mail uses it).
+pub fn backoff_between(base_ms: u64, max_ms: u64, attempt: u32) -> chrono::Duration {
+    let doubled = base_ms.saturating_mul(1u64 << attempt.saturating_sub(1).min(40));
+    let ceiling = doubled.min(max_ms).max(1);
     let jittered = ceiling / 2 + rand::random_range(0..=ceiling - ceiling / 2);
     chrono::Duration::milliseconds(i64::try_from(jittered).unwrap_or(i64::MAX))
 }

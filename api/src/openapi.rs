@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, auth, bookings, health, limits, live, queue, reconcile, reservations, rooms, seats,
-    shows, users, venues, wallet, webhooks,
+    audit, auth, bookings, health, limits, live, notifications, queue, reconcile, reservations,
+    rooms, seats, shows, users, venues, wallet, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -67,6 +67,8 @@ use crate::routes::{
         webhooks::list_deliveries,
         webhooks::redeliver,
         audit::list_audit,
+        notifications::get_notifications,
+        notifications::set_notifications,
         reconcile::list_reconciliations,
         reconcile::run_reconciliation,
     ),
@@ -84,6 +86,8 @@ use crate::routes::{
         shared::DeliveryStatus,
         shared::DriftKind,
         shared::ReconcileTrigger,
+        shared::MailKind,
+        shared::Language,
     ))
 )]
 struct V1;

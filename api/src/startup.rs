@@ -95,6 +95,8 @@ impl Application {
         let live_feed = SeatFeed::new(store.clone(), stopped.clone(), &settings.events);
         crate::dispatch::spawn(store.clone(), settings.webhooks.clone(), stopped.clone())
             .map_err(StartupError::Config)?;
+        crate::mail::spawn(store.clone(), settings.mail.clone(), stopped.clone())
+            .map_err(StartupError::Config)?;
         crate::reconcile::spawn(
             store.clone(),
             metrics.clone(),

@@ -9,6 +9,7 @@ pub mod events;
 pub mod health;
 pub mod ids;
 pub mod limits;
+pub mod mail;
 pub mod page;
 pub mod queue;
 pub mod reconcile;
@@ -27,6 +28,7 @@ pub use events::{AuditEntry, AuditQuery, EventActor, EventType};
 pub use health::{Health, Readiness, ReplicaSetMember};
 pub use ids::{BookingId, HoldId, PerformanceId, ReservationId, RoomId, ShowId, UserId, VenueId};
 pub use limits::Limits;
+pub use mail::{Language, MailKind, NotificationSettings};
 pub use page::{Page, PageQuery};
 pub use queue::{Admission, QueueOverview, QueueSettings, QueueStatus, QueueTicket};
 pub use reconcile::{

@@ -9,6 +9,7 @@ pub mod live;
 pub mod process;
 pub mod queue;
 pub mod receiver;
+pub mod smtp;
 pub mod storm;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -106,6 +107,12 @@ pub fn test_settings(db_uri: &str) -> Settings {
     // Each test checks its data once it is done (`TestApp`'s drop); tests of
     // the periodic job turn it on.
     settings.reconcile.every_seconds = 0;
+    // E-mail goes out only in the tests that watch it (`api/mail.rs`).
+    settings.mail.send = false;
+    settings.mail.poll_ms = 100;
+    settings.mail.retry_base_ms = 200;
+    settings.mail.retry_max_ms = 1000;
+    settings.mail.timeout_seconds = 3;
     settings.auth.argon2_memory_kib = 1024;
     settings.auth.argon2_iterations = 1;
     settings.auth.bootstrap_admin_email = ADMIN_EMAIL.into();

@@ -28,6 +28,7 @@ pub fn Header() -> impl IntoView {
                     <A href="/my">{move || i18n.t().nav_my}</A>
                     <A href="/bookings">{move || i18n.t().nav_bookings}</A>
                     <A href="/wallet">{move || i18n.t().nav_wallet}</A>
+                    <A href="/notifications">{move || i18n.t().nav_mail}</A>
                 </Show>
                 <Show when=move || session.is_admin()>
                     <A href="/admin">{move || i18n.t().nav_admin}</A>

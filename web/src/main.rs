@@ -17,7 +17,9 @@ use leptos_router::path;
 
 use crate::i18n::I18n;
 use crate::limits::ServerLimits;
-use crate::pages::{admin, auth, bookings, my, not_found, room, rooms, seats, show, shows, wallet};
+use crate::pages::{
+    admin, auth, bookings, my, not_found, notifications, room, rooms, seats, show, shows, wallet,
+};
 use crate::session::Session;
 
 fn main() {
@@ -45,6 +47,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/shows/:show/performances/:performance") view=seats::SeatsPage />
                     <Route path=path!("/bookings") view=bookings::BookingsPage />
                     <Route path=path!("/wallet") view=wallet::WalletPage />
+                    <Route path=path!("/notifications") view=notifications::NotificationsPage />
                     <ParentRoute path=path!("/admin") view=admin::AdminLayout>
                         <Route path=path!("") view=admin::approvals::ApprovalsPage />
                         <Route path=path!("rooms") view=admin::rooms::AdminRoomsPage />

@@ -6,6 +6,7 @@ pub mod bookings;
 pub mod health;
 pub mod limits;
 pub mod live;
+pub mod notifications;
 pub mod posters;
 pub mod queue;
 pub mod reconcile;
@@ -33,6 +34,8 @@ pub struct AppConfig {
     pub cookie_secure: bool,
     pub reservation_rules: ReservationRules,
     pub events: EventRules,
+    /// The e-mail language of users who have not chosen one.
+    pub mail_language: shared::Language,
 }
 
 impl AppConfig {
@@ -62,6 +65,7 @@ impl AppConfig {
             hash_cost: HashCost::from_settings(&settings.auth),
             session_ttl: chrono::Duration::hours(settings.auth.session_ttl_hours),
             cookie_secure: settings.application.cookie_secure,
+            mail_language: settings.mail.default_language,
             reservation_rules: ReservationRules {
                 max_duration: chrono::Duration::minutes(rules.max_duration_minutes),
                 max_ahead: chrono::Duration::days(rules.max_days_ahead),
@@ -95,4 +99,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     webhooks::configure(cfg);
     audit::configure(cfg);
     reconcile::configure(cfg);
+    notifications::configure(cfg);
 }

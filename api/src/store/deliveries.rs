@@ -112,7 +112,7 @@ pub struct Outcome {
 
 /// Whether an unordered insert failed only on documents that exist
 /// already, and was otherwise written and acknowledged.
-fn only_duplicates(error: &mongodb::error::Error) -> bool {
+pub(super) fn only_duplicates(error: &mongodb::error::Error) -> bool {
     match error.kind.as_ref() {
         ErrorKind::InsertMany(e) => {
             e.write_concern_error.is_none()
@@ -133,8 +133,9 @@ impl Store {
         self.collection(DELIVERIES)
     }
 
-    /// Makes the deliveries of up to `batch` events not fanned out yet,
-    /// oldest first, then marks those events done; returns how many
+    /// Makes the deliveries (and e-mail jobs, `store/mails.rs`) of up to
+    /// `batch` events not fanned out yet, oldest first, then marks those
+    /// events done; returns how many
     /// events it took. Idempotent, so every instance may run it at once: a
     /// delivery made twice is refused by the unique (lane, seq) index.
     pub async fn fan_out(&self, batch: i64) -> Result<usize, ApiError> {
@@ -196,6 +197,7 @@ impl Store {
                 Err(e) => return Err(e.into()),
             }
         }
+        self.make_mails(&events).await?;
         let ids: Vec<ObjectId> = events.iter().map(|e| e.id).collect();
         self.events()
             .update_many(

@@ -33,6 +33,8 @@ pub const EVENTS: &str = "events";
 pub const WEBHOOKS: &str = "webhooks";
 pub const DELIVERIES: &str = "deliveries";
 pub const RECONCILIATIONS: &str = "reconciliations";
+pub const MAILS: &str = "mails";
+pub const NOTIFICATION_SETTINGS: &str = "notification_settings";
 
 fn index(keys: Document, name: &str) -> IndexModel {
     IndexModel::builder()
@@ -58,7 +60,15 @@ fn with_options(keys: Document, options: IndexOptions) -> IndexModel {
 }
 
 pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
-    let plan: [(&str, Vec<IndexModel>); 25] = [
+    let plan: [(&str, Vec<IndexModel>); 27] = [
+        (
+            MAILS,
+            vec![
+                index(doc! { "status": 1, "due_at": 1 }, "due"),
+                index(doc! { "user_id": 1, "created_at": -1 }, "by_user"),
+            ],
+        ),
+        (NOTIFICATION_SETTINGS, vec![]),
         // Runs are read newest first, by `_id`.
         (RECONCILIATIONS, vec![]),
         (USERS, vec![unique(doc! { "email_key": 1 }, "email_unique")]),
@@ -106,7 +116,11 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
         ),
         (
             PERFORMANCES,
-            vec![index(doc! { "show_id": 1, "starts_at": 1 }, "by_show")],
+            vec![
+                index(doc! { "show_id": 1, "starts_at": 1 }, "by_show"),
+                // Reminders look for performances starting soon.
+                index(doc! { "starts_at": 1 }, "by_start"),
+            ],
         ),
         (
             SEATS,

@@ -10,6 +10,7 @@ pub mod holds;
 pub mod idempotency;
 pub mod indexes;
 mod lease;
+pub mod mails;
 pub mod outbox;
 pub mod page;
 pub mod queue;

@@ -8,6 +8,7 @@ mod demo_data;
 mod deploy;
 mod health;
 mod live;
+mod mail;
 mod metrics;
 mod openapi;
 mod outage;

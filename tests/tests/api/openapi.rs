@@ -82,6 +82,8 @@ fn the_document_is_openapi_3_and_covers_every_route() {
         ("get", "/api/v1/audit"),
         ("get", "/api/v1/reconciliations"),
         ("post", "/api/v1/reconciliations"),
+        ("get", "/api/v1/me/notifications"),
+        ("put", "/api/v1/me/notifications"),
     ];
 
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));

@@ -8,6 +8,7 @@ mod booking;
 mod browser;
 mod events;
 mod language;
+mod notifications;
 mod queue;
 mod rooms;
 mod seats;

@@ -4,11 +4,11 @@ use gloo_net::http::Method;
 use shared::{
     AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange, ChangeRole,
     ChargeWallet, CreateReservation, CreateRoom, CreateWebhook, CreatedWebhook, DeliveryQuery,
-    LedgerEntry, Limits, LoginResponse, LoginUser, Page, PageQuery, PerformanceId, QueueOverview,
-    QueueSettings, QueueTicket, Reconciliation, RegisterUser, Reservation, ReservationId,
-    ReservationQuery, Room, RoomId, RoomQuery, RunReconciliation, SeatMap, SeatRequest, Show,
-    ShowDetail, ShowId, ShowQuery, UpdateRoom, UpdateWebhook, User, UserId, Wallet,
-    WebhookDelivery, WebhookEndpoint,
+    LedgerEntry, Limits, LoginResponse, LoginUser, NotificationSettings, Page, PageQuery,
+    PerformanceId, QueueOverview, QueueSettings, QueueTicket, Reconciliation, RegisterUser,
+    Reservation, ReservationId, ReservationQuery, Room, RoomId, RoomQuery, RunReconciliation,
+    SeatMap, SeatRequest, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom, UpdateWebhook, User,
+    UserId, Wallet, WebhookDelivery, WebhookEndpoint,
 };
 
 use super::{
@@ -248,4 +248,13 @@ pub fn reconciliations(limit: u32) -> Call<Vec<Reconciliation>> {
 /// Runs a reconciliation now; answers once it is done.
 pub fn run_reconciliation(body: &RunReconciliation) -> Call<Reconciliation> {
     Box::pin(send(Method::POST, "/reconciliations".into(), json(body)))
+}
+
+/// The caller's e-mail language and the kinds they turned off.
+pub fn notification_settings() -> Call<NotificationSettings> {
+    Box::pin(send(Method::GET, "/me/notifications".into(), None))
+}
+
+pub fn set_notification_settings(body: &NotificationSettings) -> Call<NotificationSettings> {
+    Box::pin(send(Method::PUT, "/me/notifications".into(), json(body)))
 }

@@ -359,4 +359,18 @@ pub struct Texts {
     pub reconcile_rooms: &'static str,
     pub reconcile_reservations: &'static str,
     pub reconcile_wallets: &'static str,
+    // E-mail notifications.
+    pub nav_mail: &'static str,
+    pub mail_title: &'static str,
+    pub mail_intro: &'static str,
+    pub mail_language: &'static str,
+    pub mail_kinds: &'static str,
+    pub mail_booking_confirmed: &'static str,
+    pub mail_booking_cancelled: &'static str,
+    pub mail_reservation_approved: &'static str,
+    pub mail_reservation_rejected: &'static str,
+    pub mail_reservation_cancelled: &'static str,
+    pub mail_reminder: &'static str,
+    pub mail_save: &'static str,
+    pub mail_saved: &'static str,
 }

@@ -6,6 +6,7 @@ pub mod booking;
 pub mod bookings;
 pub mod my;
 pub mod not_found;
+pub mod notifications;
 pub mod room;
 pub mod rooms;
 pub mod seats;
