@@ -31,10 +31,40 @@ pub async fn run_once(
     repair: bool,
     trigger: ReconcileTrigger,
 ) -> Result<Reconciliation, ApiError> {
+    run_under_lease(store, repair, trigger, None)
+        .await?
+        .ok_or_else(running)
+}
+
+/// Runs one reconciliation under the lease; with `every`, only if the
+/// latest stored run started at least that long ago (judged once the
+/// lease is held, so two instances cannot both find a run due and run
+/// one after the other). `None` when it was not due.
+async fn run_under_lease(
+    store: &Store,
+    repair: bool,
+    trigger: ReconcileTrigger,
+    every: Option<chrono::Duration>,
+) -> Result<Option<Reconciliation>, ApiError> {
     let holder = bson::oid::ObjectId::new().to_hex();
     let lease = chrono::Duration::seconds(LEASE_SECONDS);
-    if store.acquire_lease(LEASE, &holder, lease).await?.is_none() {
+    let Some(now) = store.acquire_lease(LEASE, &holder, lease).await? else {
         return Err(running());
+    };
+    if let Some(every) = every {
+        let latest = store.reconciliations(1).await;
+        let due = match &latest {
+            Ok(runs) => runs
+                .first()
+                .is_none_or(|last| now - last.started_at >= every),
+            Err(_) => false,
+        };
+        if !due {
+            if let Err(e) = store.release_lease(LEASE, &holder).await {
+                tracing::debug!(error = %e, "reconcile lease left to expire");
+            }
+            return latest.map(|_| None);
+        }
     }
     let run = store.reconcile(repair, trigger).await;
     let recorded = match &run {
@@ -47,7 +77,7 @@ pub async fn run_once(
     let run = run?;
     recorded?;
     log(&run);
-    Ok(run)
+    Ok(Some(run))
 }
 
 fn log(run: &Reconciliation) {
@@ -93,8 +123,10 @@ pub fn spawn(store: Store, metrics: Metrics, settings: ReconcileSettings, mut st
             match due(&store, &metrics, every).await {
                 Ok(false) => {}
                 Ok(true) => {
-                    match run_once(&store, settings.repair, ReconcileTrigger::Schedule).await {
-                        Ok(run) => metrics.set_reconciliation(&run),
+                    let scheduled = ReconcileTrigger::Schedule;
+                    match run_under_lease(&store, settings.repair, scheduled, Some(every)).await {
+                        Ok(Some(run)) => metrics.set_reconciliation(&run),
+                        Ok(None) => {}
                         Err(e) if e.code() == ErrorCode::ReconcileRunning => {}
                         Err(e) => {
                             tracing::warn!(error = %e, "reconciliation failed; tried again later")

@@ -270,8 +270,7 @@ impl Drop for TestApp {
             })
         })
         .join()
-        .ok()
-        .flatten();
+        .unwrap_or_else(|_| Some("the reconciliation check panicked".into()));
         if let Some(drift) = drift
             && !std::thread::panicking()
         {
@@ -285,18 +284,26 @@ impl Drop for TestApp {
 /// `None` when all agrees, or when the database cannot be read (the test
 /// stopped it).
 async fn reconciled(database: &api::configuration::DatabaseSettings) -> Option<String> {
-    let metrics = api::metrics::Metrics::new().ok()?;
-    let store = api::store::Store::connect(database, metrics).await.ok()?;
+    let store = match api::metrics::Metrics::new() {
+        Ok(metrics) => api::store::Store::connect(database, metrics).await,
+        Err(e) => return Some(format!("metrics: {e}")),
+    };
+    let store = match store {
+        Ok(store) => store,
+        Err(e) => return Some(format!("connecting to check the database: {e}")),
+    };
     match store
         .reconcile(false, shared::ReconcileTrigger::Command)
         .await
     {
         Ok(run) if run.drift_count > 0 => Some(api::reconcile::report(&run)),
         Ok(_) => None,
-        Err(e) => {
+        // The test stopped (or killed) its database server.
+        Err(e) if e.is_unavailable() => {
             report(&format!("{}: not reconciled: {e}", database.name));
             None
         }
+        Err(e) => Some(format!("the reconciliation failed: {e}")),
     }
 }
 

@@ -11,7 +11,10 @@ use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{DateTime, Document, doc};
 use shared::{DriftKind, ErrorCode, Reconciliation};
 use tests::events::{Stage, stage};
-use tests::{TestApp, at, invariants, shared_server_uri, spawn_app, spawn_cluster, test_settings};
+use tests::{
+    TestApp, at, invariants, shared_server_uri, spawn_app, spawn_app_with, spawn_cluster,
+    test_settings,
+};
 
 async fn reconcile(app: &TestApp, admin: &str, repair: bool) -> Reconciliation {
     let response = app
@@ -263,7 +266,11 @@ async fn only_admins_run_or_read_reconciliations_and_bad_requests_are_named() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn repairs_racing_bookings_and_cancellations_find_and_change_nothing() {
-    let app = spawn_app().await;
+    // Holds expire and are swept while the repairs run.
+    let mut settings = test_settings(&shared_server_uri().await);
+    settings.events.hold_ttl_seconds = 1;
+    settings.events.sweep_interval_seconds = 1;
+    let app = spawn_app_with(settings).await;
     let admin = app.admin_token().await;
     let stage = stage(&app, 2, 10, 10).await;
     let buyers = join_all((0..8).map(|_| app.buyer(1_000))).await;
@@ -290,6 +297,17 @@ async fn repairs_racing_bookings_and_cancellations_find_and_change_nothing() {
                     "hold: {}",
                     held.body
                 );
+                if held.status.as_u16() == 201 && round == 1 {
+                    let hold: shared::Hold = held.json();
+                    let confirmed = app
+                        .post_empty(&format!("/api/v1/holds/{}/confirm", hold.id.0), Some(buyer))
+                        .await;
+                    assert!(
+                        matches!(confirmed.status.as_u16(), 201 | 409),
+                        "confirm: {}",
+                        confirmed.body
+                    );
+                }
             }
         }
     }));
@@ -459,4 +477,62 @@ async fn the_reconcile_command_reports_drift_fails_until_repaired_and_prints_jso
         err.contains("unknown option --fix") && err.contains("usage:"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn a_deleted_room_keeps_its_past_reservations_without_cells_and_no_drift() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let room = app.room(&admin).await;
+    let (_, user) = app.new_user().await;
+    let reservation = app
+        .reserve_ok(&user, &room.id, at(1, 9.0), at(1, 10.0))
+        .await;
+    // Ten days pass: the reservation and its cells move into the past
+    // together, as if it had been made back then.
+    let shift = chrono::Duration::days(10);
+    let id = oid(&reservation.id.0);
+    let back = |at: chrono::DateTime<chrono::Utc>| DateTime::from_chrono(at - shift);
+    app.db
+        .collection::<Document>("reservations")
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": { "start": back(reservation.start), "end": back(reservation.end) } },
+        )
+        .await
+        .unwrap();
+    let cells = app.db.collection::<Document>("room_slots");
+    for cell in app
+        .documents("room_slots", doc! { "reservation_id": id })
+        .await
+    {
+        let at = cell.get_datetime("cell").unwrap().to_chrono();
+        cells
+            .update_one(
+                doc! { "_id": cell.get_object_id("_id").unwrap() },
+                doc! { "$set": { "cell": back(at) } },
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(reconcile(&app, &admin, false).await.drift_count, 0);
+
+    app.request::<()>(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/rooms/{}", room.id.0),
+        Some(&admin),
+        None,
+    )
+    .await
+    .assert_status(204);
+
+    assert_eq!(app.documents("room_slots", doc! {}).await.len(), 0);
+    assert_eq!(
+        app.documents("reservations", doc! { "_id": id })
+            .await
+            .len(),
+        1
+    );
+    let after = reconcile(&app, &admin, true).await;
+    assert_eq!(after.drift_count, 0, "{:#?}", after.drifts);
 }

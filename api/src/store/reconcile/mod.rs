@@ -52,12 +52,52 @@ struct Finding {
     kind: DriftKind,
     detail: String,
     fix: Option<Fix>,
+    /// The source documents (collection, id) the fix was judged from. The
+    /// repair writes a mark on each, so that a change to any of them (a
+    /// cancellation, a confirmation) committing meanwhile conflicts with
+    /// the repair, which is then judged again, instead of both committing.
+    relies_on: Vec<(&'static str, ObjectId)>,
 }
 
 impl Finding {
     fn new(kind: DriftKind, detail: String, fix: Option<Fix>) -> Self {
-        Self { kind, detail, fix }
+        Self {
+            kind,
+            detail,
+            fix,
+            relies_on: Vec::new(),
+        }
     }
+
+    fn relying_on(mut self, collection: &'static str, id: ObjectId) -> Self {
+        self.relies_on.push((collection, id));
+        self
+    }
+}
+
+/// Inside the judging transaction: applies every fix, each after marking
+/// the documents it relies on.
+async fn repair(
+    store: &Store,
+    session: &mut ClientSession,
+    findings: &[Finding],
+) -> Result<(), ApiError> {
+    let now = bson::DateTime::now();
+    for finding in findings {
+        let Some(fix) = &finding.fix else { continue };
+        for (collection, id) in &finding.relies_on {
+            store
+                .collection::<Document>(collection)
+                .update_one(
+                    doc! { "_id": id },
+                    doc! { "$set": { "reconciled_at": now } },
+                )
+                .session(&mut *session)
+                .await?;
+        }
+        fix.apply(store, session).await?;
+    }
+    Ok(())
 }
 
 /// What a run has found so far.

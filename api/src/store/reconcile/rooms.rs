@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bson::oid::ObjectId;
 use bson::{Document, doc};
+use futures::TryStreamExt;
 use shared::DriftKind;
 
 use super::fixes::Fix;
@@ -54,8 +55,8 @@ fn check(room: ObjectId, view: &RoomView) -> Vec<Finding> {
     let name = |id: Option<ObjectId>| id.map_or_else(|| "nothing".to_owned(), |id| id.to_hex());
     for (cell, reservation) in &expected {
         let at = cell.to_chrono().to_rfc3339();
-        match present.get(cell) {
-            None => findings.push(Finding::new(
+        let finding = match present.get(cell) {
+            None => Finding::new(
                 DriftKind::RoomCell,
                 format!("cell {at} of reservation {reservation} is not claimed"),
                 Some(Fix::CellMissing {
@@ -63,8 +64,8 @@ fn check(room: ObjectId, view: &RoomView) -> Vec<Finding> {
                     cell: *cell,
                     reservation: *reservation,
                 }),
-            )),
-            Some((id, owner)) if *owner != Some(*reservation) => findings.push(Finding::new(
+            ),
+            Some((id, owner)) if *owner != Some(*reservation) => Finding::new(
                 DriftKind::RoomCell,
                 format!(
                     "cell {at} is claimed by {} instead of reservation {reservation}",
@@ -74,9 +75,10 @@ fn check(room: ObjectId, view: &RoomView) -> Vec<Finding> {
                     id: *id,
                     reservation: *reservation,
                 }),
-            )),
-            Some(_) => {}
-        }
+            ),
+            Some(_) => continue,
+        };
+        findings.push(finding.relying_on(RESERVATIONS, *reservation));
     }
     for (cell, (id, owner)) in &present {
         if !expected.contains_key(cell) {
@@ -96,16 +98,27 @@ fn check(room: ObjectId, view: &RoomView) -> Vec<Finding> {
 
 impl Store {
     pub(super) async fn reconcile_rooms(&self, tally: &mut Tally) -> Result<(), ApiError> {
-        let rooms = self
+        let rooms: BTreeSet<ObjectId> = self
             .collection::<Document>(ROOMS)
-            .count_documents(doc! {})
-            .await?;
+            .find(doc! {})
+            .projection(doc! { "_id": 1 })
+            .await?
+            .try_collect::<Vec<_>>()
+            .await?
+            .iter()
+            .filter_map(|r| r.get_object_id("_id").ok())
+            .collect();
         let reservations: Vec<ReservationDoc> = read_all(self, RESERVATIONS, active()).await?;
         let cells: Vec<Document> = read_all(self, ROOM_SLOTS, doc! {}).await?;
-        tally.checked.rooms += rooms;
+        tally.checked.rooms += rooms.len() as u64;
         tally.checked.reservations += reservations.len() as u64;
         let mut views: BTreeMap<ObjectId, RoomView> = BTreeMap::new();
-        for reservation in reservations {
+        // A deleted room keeps its past reservations for the record, but
+        // no cells: only cells left behind are judged there.
+        for reservation in reservations
+            .into_iter()
+            .filter(|r| rooms.contains(&r.room_id))
+        {
             views
                 .entry(reservation.room_id)
                 .or_default()
@@ -138,15 +151,20 @@ impl Store {
         self.transaction(async move |session| {
             let mut mine = active();
             mine.insert("room_id", room);
+            let exists: Vec<Document> =
+                read_in(&store, session, ROOMS, doc! { "_id": room }).await?;
+            let reservations = if exists.is_empty() {
+                Vec::new()
+            } else {
+                read_in(&store, session, RESERVATIONS, mine).await?
+            };
             let view = RoomView {
-                reservations: read_in(&store, session, RESERVATIONS, mine).await?,
+                reservations,
                 cells: read_in(&store, session, ROOM_SLOTS, doc! { "room_id": room }).await?,
             };
             let findings = check(room, &view);
             if repair {
-                for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
-                    fix.apply(&store, session).await?;
-                }
+                super::repair(&store, session, &findings).await?;
             }
             Ok((findings, repair))
         })

@@ -12,6 +12,7 @@ use super::Finding;
 use super::fixes::Fix;
 use crate::store::bookings::BookingDoc;
 use crate::store::holds::HoldDoc;
+use crate::store::indexes::{BOOKINGS, HOLDS};
 use crate::store::seats::{SeatDoc, SeatStateDoc};
 
 /// One performance as read at one moment.
@@ -62,6 +63,29 @@ fn free(seat: &SeatDoc) -> Fix {
     }
 }
 
+/// Holds this close to their expiry are not judged, nor the seats and
+/// guard entries naming them: instances judge expiry by their own clocks,
+/// and the hold sweep frees seats before it marks their holds expired, so
+/// around that moment either state is right.
+const MARGIN: chrono::Duration = chrono::Duration::seconds(30);
+
+/// What one look at a performance knows about its claims at `now`.
+struct Claims<'a> {
+    now: DateTime<Utc>,
+    /// Each seat's confirmed booking.
+    owner: HashMap<&'a str, &'a BookingDoc>,
+    /// Seats in more than one confirmed booking: reported, never fixed.
+    contested: HashSet<&'a str>,
+    /// Holds certainly live at `now`, per seat.
+    live: HashMap<&'a str, Vec<&'a HoldDoc>>,
+    /// Seats named by a hold at the edge of its expiry.
+    uncertain: HashSet<&'a str>,
+}
+
+fn near(at: bson::DateTime, now: DateTime<Utc>) -> bool {
+    (at.to_chrono() - now).abs() < MARGIN
+}
+
 /// Every disagreement in `view` at `now`, each with its fix when one
 /// exists.
 pub(super) fn check(
@@ -70,10 +94,17 @@ pub(super) fn check(
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut owner: HashMap<&str, &BookingDoc> = HashMap::new();
+    let mut claims = Claims {
+        now,
+        owner: HashMap::new(),
+        contested: HashSet::new(),
+        live: HashMap::new(),
+        uncertain: HashSet::new(),
+    };
     for booking in &view.bookings {
         for label in &booking.seats {
-            if let Some(other) = owner.insert(label, booking) {
+            if let Some(other) = claims.owner.insert(label, booking) {
+                claims.contested.insert(label);
                 findings.push(Finding::new(
                     DriftKind::SeatState,
                     format!(
@@ -85,14 +116,17 @@ pub(super) fn check(
             }
         }
     }
-    let mut live: HashMap<&str, &HoldDoc> = HashMap::new();
-    for hold in view.holds.iter().filter(|h| h.expires_at.to_chrono() > now) {
+    for hold in &view.holds {
         for label in &hold.seats {
-            live.insert(label, hold);
+            if near(hold.expires_at, now) {
+                claims.uncertain.insert(label);
+            } else if hold.expires_at.to_chrono() > now {
+                claims.live.entry(label).or_default().push(hold);
+            }
         }
     }
-    seat_states(view, &owner, &live, now, &mut findings);
-    booked_seats(performance, view, &owner, &mut findings);
+    seat_states(view, &claims, &mut findings);
+    booked_seats(performance, view, &claims, &mut findings);
     guards(performance, view, now, &mut findings);
     if view.seats.len() != view.total_seats as usize {
         let total = u32::try_from(view.seats.len()).unwrap_or(u32::MAX);
@@ -108,33 +142,36 @@ pub(super) fn check(
     findings
 }
 
-fn seat_states(
-    view: &PerformanceView,
-    owner: &HashMap<&str, &BookingDoc>,
-    live: &HashMap<&str, &HoldDoc>,
-    now: DateTime<Utc>,
-    findings: &mut Vec<Finding>,
-) {
+fn seat_states(view: &PerformanceView, claims: &Claims, findings: &mut Vec<Finding>) {
+    let now = claims.now;
     let mut labels = HashSet::new();
     for seat in &view.seats {
         let label = seat.label.as_str();
         labels.insert(label);
-        if let Some(booking) = owner.get(label) {
+        if claims.contested.contains(label) {
+            continue;
+        }
+        if let Some(booking) = claims.owner.get(label) {
             let right = seat.state == SeatStateDoc::Booked
                 && seat.booking_id == Some(booking.id)
                 && seat.holder == Some(booking.user_id);
             if !right {
-                findings.push(Finding::new(
-                    DriftKind::SeatState,
-                    format!("seat {label} is {} but booking {} confirmed it", describe(seat), booking.id),
-                    Some(Fix::Seat {
-                        id: seat.id,
-                        set: doc! { "state": "booked", "booking_id": booking.id, "holder": booking.user_id },
-                        unset: vec!["hold_id", "hold_expires_at"],
-                    }),
-                ));
+                findings.push(
+                    Finding::new(
+                        DriftKind::SeatState,
+                        format!("seat {label} is {} but booking {} confirmed it", describe(seat), booking.id),
+                        Some(Fix::Seat {
+                            id: seat.id,
+                            set: doc! { "state": "booked", "booking_id": booking.id, "holder": booking.user_id },
+                            unset: vec!["hold_id", "hold_expires_at"],
+                        }),
+                    )
+                    .relying_on(BOOKINGS, booking.id),
+                );
             }
-        } else if seat.state == SeatStateDoc::Booked {
+            continue;
+        }
+        if seat.state == SeatStateDoc::Booked {
             findings.push(Finding::new(
                 DriftKind::SeatState,
                 format!(
@@ -143,47 +180,72 @@ fn seat_states(
                 ),
                 Some(free(seat)),
             ));
-        } else if let Some(hold) = live.get(label) {
-            let right = seat.state == SeatStateDoc::Held
-                && seat.hold_id == Some(hold.id)
-                && seat.holder == Some(hold.user_id)
-                && seat.hold_expires_at == Some(hold.expires_at);
-            if !right {
-                findings.push(Finding::new(
-                    DriftKind::SeatState,
-                    format!(
+            continue;
+        }
+        if claims.uncertain.contains(label) || seat.hold_expires_at.is_some_and(|t| near(t, now)) {
+            continue;
+        }
+        match claims.live.get(label).map(Vec::as_slice) {
+            Some([hold]) => {
+                let right = seat.state == SeatStateDoc::Held
+                    && seat.hold_id == Some(hold.id)
+                    && seat.holder == Some(hold.user_id)
+                    && seat.hold_expires_at == Some(hold.expires_at);
+                // A seat another live claim holds is never moved.
+                let fix = (!seat.is_busy(now)).then(|| Fix::Seat {
+                    id: seat.id,
+                    set: doc! {
+                        "state": "held",
+                        "hold_id": hold.id,
+                        "holder": hold.user_id,
+                        "hold_expires_at": hold.expires_at,
+                    },
+                    unset: vec!["booking_id"],
+                });
+                if !right {
+                    let detail = format!(
                         "seat {label} is {} but hold {} holds it until {}",
                         describe(seat),
                         hold.id,
                         hold.expires_at.to_chrono().to_rfc3339()
+                    );
+                    findings.push(
+                        Finding::new(DriftKind::SeatState, detail, fix).relying_on(HOLDS, hold.id),
+                    );
+                }
+            }
+            Some(holds) if holds.len() > 1 => {
+                let ids: Vec<String> = holds.iter().map(|h| h.id.to_hex()).collect();
+                findings.push(Finding::new(
+                    DriftKind::SeatState,
+                    format!(
+                        "seat {label} is named by live holds {}; a person must decide",
+                        ids.join(" and ")
                     ),
-                    Some(Fix::Seat {
-                        id: seat.id,
-                        set: doc! {
-                            "state": "held",
-                            "hold_id": hold.id,
-                            "holder": hold.user_id,
-                            "hold_expires_at": hold.expires_at,
-                        },
-                        unset: vec!["booking_id"],
-                    }),
+                    None,
                 ));
             }
-        } else if seat.is_busy(now) {
-            findings.push(Finding::new(
+            _ if seat.is_busy(now) => findings.push(Finding::new(
                 DriftKind::SeatState,
                 format!(
                     "seat {label} is {}, which is no live hold of it",
                     describe(seat)
                 ),
                 Some(free(seat)),
-            ));
+            )),
+            _ => {}
         }
     }
-    let claimed = owner.iter().map(|(label, b)| (label, b.id, "booking"));
-    let held = live.iter().map(|(label, h)| (label, h.id, "hold"));
+    let claimed = claims
+        .owner
+        .iter()
+        .map(|(label, b)| (*label, b.id, "booking"));
+    let held = claims
+        .live
+        .iter()
+        .flat_map(|(label, holds)| holds.iter().map(move |h| (*label, h.id, "hold")));
     for (label, id, what) in claimed.chain(held) {
-        if !labels.contains(*label) {
+        if !labels.contains(label) {
             findings.push(Finding::new(
                 DriftKind::SeatState,
                 format!("{what} {id} names seat {label}, which the performance does not have"),
@@ -196,9 +258,10 @@ fn seat_states(
 fn booked_seats(
     performance: ObjectId,
     view: &PerformanceView,
-    owner: &HashMap<&str, &BookingDoc>,
+    claims: &Claims,
     findings: &mut Vec<Finding>,
 ) {
+    let owner = &claims.owner;
     let mut present: HashMap<&str, (ObjectId, Option<ObjectId>)> = HashMap::new();
     for booked in &view.booked {
         let (Ok(id), Ok(label)) = (booked.get_object_id("_id"), booked.get_str("label")) else {
@@ -207,8 +270,11 @@ fn booked_seats(
         present.insert(label, (id, booked.get_object_id("booking_id").ok()));
     }
     for (label, booking) in owner {
-        match present.get(label) {
-            None => findings.push(Finding::new(
+        if claims.contested.contains(label) {
+            continue;
+        }
+        let finding = match present.get(label) {
+            None => Finding::new(
                 DriftKind::BookedSeat,
                 format!(
                     "seat {label} of booking {} has no booked-seat guard",
@@ -219,8 +285,8 @@ fn booked_seats(
                     label: (*label).to_owned(),
                     booking: booking.id,
                 }),
-            )),
-            Some((id, recorded)) if *recorded != Some(booking.id) => findings.push(Finding::new(
+            ),
+            Some((id, recorded)) if *recorded != Some(booking.id) => Finding::new(
                 DriftKind::BookedSeat,
                 format!(
                     "the booked-seat guard of seat {label} names {} instead of booking {}",
@@ -231,9 +297,10 @@ fn booked_seats(
                     id: *id,
                     booking: booking.id,
                 }),
-            )),
-            Some(_) => {}
-        }
+            ),
+            Some(_) => continue,
+        };
+        findings.push(finding.relying_on(BOOKINGS, booking.id));
     }
     for (label, (id, recorded)) in &present {
         if !owner.contains_key(label) {
@@ -273,9 +340,15 @@ fn guards(
         counted.insert(booking.id, booking.seats.len() as i64);
         entries.push(entry(booking.id, booking.seats.len(), None));
     }
+    // Claims at the edge of expiry count on neither side.
+    let mut uncertain: HashSet<ObjectId> = HashSet::new();
     for hold in view.holds.iter().filter(|h| h.expires_at.to_chrono() > now) {
         let (counted, entries) = expected.entry(hold.user_id).or_default();
-        counted.insert(hold.id, hold.seats.len() as i64);
+        if near(hold.expires_at, now) {
+            uncertain.insert(hold.id);
+        } else {
+            counted.insert(hold.id, hold.seats.len() as i64);
+        }
         entries.push(entry(hold.id, hold.seats.len(), Some(hold.expires_at)));
     }
     let mut stored: HashMap<String, BTreeMap<ObjectId, i64>> = HashMap::new();
@@ -291,8 +364,12 @@ fn guards(
             .iter()
             .filter_map(Bson::as_document)
             .filter(|e| match e.get("until") {
-                Some(Bson::DateTime(until)) => until.to_chrono() > now,
+                Some(Bson::DateTime(until)) => until.to_chrono() > now && !near(*until, now),
                 _ => true,
+            })
+            .filter(|e| {
+                e.get_object_id("id")
+                    .is_ok_and(|id| !uncertain.contains(&id))
             })
             .filter_map(|e| {
                 let n = e
@@ -324,14 +401,15 @@ fn guards(
                 continue; // kept in the old form
             }
             if let Some((_, entries)) = expected.get(&user) {
-                findings.push(Finding::new(
+                let finding = Finding::new(
                     DriftKind::SeatGuard,
                     format!("buyer {user} has live claims but no seat-limit guard"),
                     Some(Fix::Guard {
                         id,
                         live: entries.clone(),
                     }),
-                ));
+                );
+                findings.push(relying_on_claims(finding, view, user));
             }
             continue;
         };
@@ -343,7 +421,7 @@ fn guards(
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            findings.push(Finding::new(
+            let finding = Finding::new(
                 DriftKind::SeatGuard,
                 format!(
                     "buyer {user}'s seat-limit guard counts [{}] but their live claims are [{}]",
@@ -351,7 +429,20 @@ fn guards(
                     list(&want)
                 ),
                 Some(Fix::Guard { id, live: entries }),
-            ));
+            );
+            findings.push(relying_on_claims(finding, view, user));
         }
     }
+}
+
+/// A guard's fix stands only while the buyer's bookings and holds it was
+/// made from do not change.
+fn relying_on_claims(mut finding: Finding, view: &PerformanceView, user: ObjectId) -> Finding {
+    for booking in view.bookings.iter().filter(|b| b.user_id == user) {
+        finding = finding.relying_on(BOOKINGS, booking.id);
+    }
+    for hold in view.holds.iter().filter(|h| h.user_id == user) {
+        finding = finding.relying_on(HOLDS, hold.id);
+    }
+    finding
 }

@@ -121,9 +121,7 @@ impl Store {
             let view = read_view(&store, session, performance, &seen).await?;
             let findings = check(performance, &view, now);
             if repair {
-                for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
-                    fix.apply(&store, session).await?;
-                }
+                super::repair(&store, session, &findings).await?;
             }
             Ok((findings, repair))
         })

@@ -94,9 +94,7 @@ impl Store {
             let balance = wallet.first().map(|w| integer(w.get("balance")));
             let findings = check(user, balance, ledger);
             if repair {
-                for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
-                    fix.apply(&store, session).await?;
-                }
+                super::repair(&store, session, &findings).await?;
             }
             Ok((findings, repair))
         })
