@@ -184,6 +184,9 @@ pub struct MailSettings {
     pub reminder_minutes: u64,
     /// How often an idle instance looks for e-mail to send.
     pub poll_ms: u64,
+    /// E-mail one instance sends per second at most (0: no limit), so a
+    /// rush of bookings is not slowed by its own confirmations.
+    pub max_per_second: u32,
     /// How long the SMTP server may take to answer.
     pub timeout_seconds: u64,
     /// Backoff between attempts, as for webhooks.

@@ -19,6 +19,7 @@ use shared::{Booking, MailKind, Reservation};
 use crate::background::Stopped;
 use crate::configuration::{MailSettings, SmtpSecurity};
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::store::mails::{MailDoc, MailOutcome};
 use render::{Subject, render};
@@ -33,6 +34,7 @@ type Transport = AsyncSmtpTransport<Tokio1Executor>;
 
 struct Mailer {
     store: Store,
+    metrics: Metrics,
     settings: MailSettings,
     from: Mailbox,
     /// `None`: e-mail goes to the log.
@@ -66,7 +68,12 @@ fn transport(settings: &MailSettings) -> Result<Option<Transport>, String> {
 
 /// Starts this instance's mailer, unless `mail.send` is off. Fails on
 /// settings that cannot work (a sender that is no address).
-pub fn spawn(store: Store, settings: MailSettings, stopped: Stopped) -> Result<(), String> {
+pub fn spawn(
+    store: Store,
+    metrics: Metrics,
+    settings: MailSettings,
+    stopped: Stopped,
+) -> Result<(), String> {
     let from: Mailbox = settings
         .from
         .parse()
@@ -77,6 +84,16 @@ pub fn spawn(store: Store, settings: MailSettings, stopped: Stopped) -> Result<(
             settings.base_url
         ));
     }
+    // Ten years: far beyond any sensible value, well inside chrono's range.
+    const LONGEST_SECONDS: u64 = 10 * 365 * 24 * 3600;
+    if settings.reminder_minutes.saturating_mul(60) > LONGEST_SECONDS
+        || settings.retry_for_seconds > LONGEST_SECONDS
+        || settings.timeout_seconds > 3600
+    {
+        return Err(
+            "mail.reminder_minutes, retry_for_seconds or timeout_seconds is too large".into(),
+        );
+    }
     let transport = transport(&settings)?;
     if !settings.send {
         return Ok(());
@@ -86,6 +103,7 @@ pub fn spawn(store: Store, settings: MailSettings, stopped: Stopped) -> Result<(
     }
     let mailer = Mailer {
         store,
+        metrics,
         settings,
         from,
         transport,
@@ -97,6 +115,12 @@ pub fn spawn(store: Store, settings: MailSettings, stopped: Stopped) -> Result<(
 impl Mailer {
     async fn run(self, mut stopped: Stopped) {
         let poll = Duration::from_millis(self.settings.poll_ms.max(10));
+        let lead = chrono::Duration::minutes(
+            i64::try_from(self.settings.reminder_minutes).unwrap_or_default(),
+        );
+        // Reminders are made for what enters the window since the last
+        // scan; the first scan (after a start) takes the whole window.
+        let mut scanned_until: Option<chrono::DateTime<Utc>> = None;
         let mut next_scan = Utc::now();
         while stopped.sleep(poll).await {
             if !self.store.indexes_ready() {
@@ -105,27 +129,42 @@ impl Mailer {
             if let Err(e) = self.store.fan_out(FAN_OUT_BATCH).await {
                 tracing::debug!(error = %e, "mail fan-out skipped");
             }
+            // The database's clock judges claims, as every instance's does.
             let Ok(now) = self.store.server_time().await else {
                 continue;
             };
+            let skew = now - Utc::now();
             if self.settings.reminder_minutes > 0 && now >= next_scan {
-                let lead = chrono::Duration::minutes(
-                    i64::try_from(self.settings.reminder_minutes).unwrap_or(i64::MAX / 60_000),
-                );
-                match self.store.queue_reminders(now, lead).await {
-                    Ok(()) => next_scan = now + REMINDER_SCAN,
+                let from = scanned_until
+                    .map_or(now, |until| until - REMINDER_SCAN)
+                    .max(now);
+                match self.store.queue_reminders(from, now + lead).await {
+                    Ok(()) => {
+                        scanned_until = Some(now + lead);
+                        next_scan = now + REMINDER_SCAN;
+                    }
                     Err(e) => tracing::debug!(error = %e, "reminder scan skipped"),
                 }
             }
-            // Work off what is due, one at a time, then sleep again.
+            // Work off what is due, one at a time and at most
+            // `max_per_second`, then sleep again.
+            let pace = (self.settings.max_per_second > 0)
+                .then(|| Duration::from_secs(1) / self.settings.max_per_second);
             loop {
-                let now = Utc::now();
+                let started = std::time::Instant::now();
+                let now = Utc::now() + skew;
                 let claim = now + self.claim_length();
                 match self.store.claim_mail(now, claim).await {
                     Ok(Some(mail)) => {
-                        let outcome = self.attempt(&mail).await;
+                        let outcome = self.attempt(&mail, now).await;
+                        self.metrics.mail(mail.kind.as_str(), outcome.label());
                         if let Err(e) = self.store.finish_mail(&mail, outcome).await {
                             tracing::warn!(error = %e, mail = %mail.key, "mail result not recorded; it is tried again once its claim ends");
+                        }
+                        if let Some(left) = pace.and_then(|p| p.checked_sub(started.elapsed()))
+                            && !stopped.sleep(left).await
+                        {
+                            return;
                         }
                     }
                     Ok(None) => break,
@@ -144,19 +183,23 @@ impl Mailer {
         )
     }
 
-    async fn attempt(&self, mail: &MailDoc) -> MailOutcome {
-        match self.try_send(mail).await {
+    async fn attempt(&self, mail: &MailDoc, now: chrono::DateTime<Utc>) -> MailOutcome {
+        // Well inside the claim, so no other instance takes this e-mail
+        // while it is being sent.
+        let limit = Duration::from_secs(self.settings.timeout_seconds.max(1) * 2 + 5);
+        let tried = tokio::time::timeout(limit, self.try_send(mail, now))
+            .await
+            .unwrap_or_else(|_| Err(Failure::Transient("timed out".into())));
+        match tried {
             Ok(outcome) => outcome,
             Err(Failure::Permanent(error)) => MailOutcome::Dead(error),
             Err(Failure::Transient(error)) => {
-                let first = mail
-                    .first_attempt_at
-                    .map_or_else(Utc::now, |t| t.to_chrono());
+                let first = mail.first_attempt_at.map_or(now, |t| t.to_chrono());
                 let give_up = first
                     + chrono::Duration::seconds(
-                        i64::try_from(self.settings.retry_for_seconds).unwrap_or(i64::MAX / 1000),
+                        i64::try_from(self.settings.retry_for_seconds).unwrap_or_default(),
                     );
-                let at = Utc::now()
+                let at = now
                     + crate::dispatch::backoff_between(
                         self.settings.retry_base_ms,
                         self.settings.retry_max_ms,
@@ -173,8 +216,21 @@ impl Mailer {
         }
     }
 
-    async fn try_send(&self, mail: &MailDoc) -> Result<MailOutcome, Failure> {
+    async fn try_send(
+        &self,
+        mail: &MailDoc,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<MailOutcome, Failure> {
         let store_failure = |e: ApiError| Failure::Transient(e.to_string());
+        let max_age = chrono::Duration::seconds(
+            i64::try_from(self.settings.retry_for_seconds).unwrap_or_default(),
+        );
+        if mail.first_attempt_at.is_none() && now - mail.created_at.to_chrono() > max_age {
+            // Made while no instance sent e-mail: old news by now.
+            return Ok(MailOutcome::Skipped(
+                "older than mail.retry_for_seconds when first tried".into(),
+            ));
+        }
         let Some(user) = self
             .store
             .user_by_id(mail.user_id)
@@ -194,7 +250,7 @@ impl Mailer {
         if mail.kind == MailKind::Reminder
             && !self
                 .store
-                .reminder_still_due(mail)
+                .reminder_still_due(mail, now)
                 .await
                 .map_err(store_failure)?
         {
@@ -209,13 +265,11 @@ impl Mailer {
         .map_err(|e| Failure::Permanent(format!("unreadable {}: {e}", mail.target_type)))?;
         let base = self.settings.base_url.trim_end_matches('/');
         let letter = render(mail.kind, &subject, &user.name, settings.language, base);
-        let to: Mailbox = format!(
-            "{} <{}>",
-            user.name.replace(['<', '>', '"'], ""),
-            user.email
-        )
-        .parse()
-        .map_err(|e| Failure::Permanent(format!("{} is no address: {e}", user.email)))?;
+        let address = user
+            .email
+            .parse()
+            .map_err(|e| Failure::Permanent(format!("{} is no address: {e}", user.email)))?;
+        let to = Mailbox::new(Some(user.name.clone()), address);
         let domain = self.from.email.domain().to_owned();
         let message = Message::builder()
             .from(self.from.clone())

@@ -84,6 +84,19 @@ pub enum MailOutcome {
     Dead(String),
 }
 
+impl MailOutcome {
+    /// For metrics.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Sent { .. } => "sent",
+            Self::Logged { .. } => "logged",
+            Self::Skipped(_) => "skipped",
+            Self::Retry { .. } => "retried",
+            Self::Dead(_) => "dead",
+        }
+    }
+}
+
 /// The kind of e-mail an event calls for, if any.
 fn kind_of(event: &EventDoc) -> Option<MailKind> {
     match event.event_type {
@@ -164,13 +177,19 @@ impl Store {
         let buyers: HashMap<ObjectId, ObjectId> = if booking_ids.is_empty() {
             HashMap::new()
         } else {
-            self.collection::<BookingDoc>(BOOKINGS)
+            self.collection::<Document>(BOOKINGS)
                 .find(doc! { "_id": { "$in": booking_ids } })
+                .projection(doc! { "user_id": 1 })
                 .await?
                 .try_collect::<Vec<_>>()
                 .await?
-                .into_iter()
-                .map(|b| (b.id, b.user_id))
+                .iter()
+                .filter_map(|b| {
+                    Some((
+                        b.get_object_id("_id").ok()?,
+                        b.get_object_id("user_id").ok()?,
+                    ))
+                })
                 .collect()
         };
         let jobs = wanted
@@ -194,13 +213,13 @@ impl Store {
     }
 
     /// Makes a reminder for each approved reservation and confirmed
-    /// booking that starts within `lead` of `now`. Idempotent.
+    /// booking that starts after `from` and by `until`. Idempotent.
     pub async fn queue_reminders(
         &self,
-        now: DateTime<Utc>,
-        lead: chrono::Duration,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
     ) -> Result<(), ApiError> {
-        let window = doc! { "$gt": to_bson_time(now), "$lte": to_bson_time(now + lead) };
+        let window = doc! { "$gt": to_bson_time(from), "$lte": to_bson_time(until) };
         let reservations: Vec<ReservationDoc> = self
             .collection(RESERVATIONS)
             .find(doc! { "status": "approved", "start": window.clone() })
@@ -272,8 +291,12 @@ impl Store {
     }
 
     /// Whether a reminder's booking or reservation is still on, at the
-    /// time the reminder was made for.
-    pub async fn reminder_still_due(&self, mail: &MailDoc) -> Result<bool, ApiError> {
+    /// time the reminder was made for, and still ahead at `now`.
+    pub async fn reminder_still_due(
+        &self,
+        mail: &MailDoc,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ApiError> {
         let start = mail
             .key
             .rsplit(':')
@@ -291,7 +314,7 @@ impl Store {
                 .await?
                 .map(|r| r.start.timestamp_millis()),
         };
-        Ok(current.is_some() && current == start)
+        Ok(current.is_some() && current == start && start > Some(now.timestamp_millis()))
     }
 
     /// Claims the e-mail due first until `claim_until`; `None` when none is due.

@@ -212,13 +212,28 @@ async fn a_refusing_server_gets_the_mail_later_with_the_same_message_id() {
     let sink = SmtpSink::start(2);
     let app = spawn_app_with(mail_settings(Some(&sink)).await).await;
     let stage = stage(&app, 1, 4, 10).await;
-    let (buyer, token) = app.new_user().await;
+    // A name that is no plain display name in an address header.
+    let email = "kim.minji@example.com";
+    app.register(email, "Kim, Minji: \"MJ\"", tests::PASSWORD)
+        .await
+        .assert_status(201);
+    let token = app
+        .login(email, tests::PASSWORD)
+        .await
+        .json::<shared::LoginResponse>()
+        .token;
     app.charge(&token, 100).await.assert_status(200);
 
     app.book_ok(&token, &stage, &["A1"]).await;
-    let mail = sink.wait_for(&buyer.email, "예매가 확정되었습니다").await;
+    let mail = sink.wait_for(email, "예매가 확정되었습니다").await;
 
     assert_eq!(sink.refused(), 2);
+    assert!(mail.to.contains(email), "{}", mail.to);
+    assert!(
+        mail.body().contains("Kim, Minji: \"MJ\"님"),
+        "{}",
+        mail.body()
+    );
     let jobs = settled(&app, 1).await;
     assert_eq!(jobs.len(), 1);
     assert_eq!(
@@ -232,7 +247,22 @@ async fn a_refusing_server_gets_the_mail_later_with_the_same_message_id() {
         mail.message_id.as_deref(),
         Some(format!("<{key}@rooms.example.com>").as_str())
     );
-    assert_eq!(sink.mails_to(&buyer.email).len(), 1);
+    assert_eq!(sink.mails_to(email).len(), 1);
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "reservations_mail_total{kind=\"booking_confirmed\",result=\"retried\"} 2",
+        "reservations_mail_total{kind=\"booking_confirmed\",result=\"sent\"} 1",
+    ] {
+        assert!(metrics.contains(line), "{line} missing from:\n{metrics}");
+    }
 }
 
 #[tokio::test]
@@ -303,6 +333,20 @@ async fn reminders_come_once_before_a_reservation_or_performance_still_on() {
         "{}",
         meeting.body()
     );
+    // Scanning again makes no second reminder.
+    let store =
+        api::store::Store::connect(&app_database(&app), api::metrics::Metrics::new().unwrap())
+            .await
+            .unwrap();
+    let now = chrono::Utc::now();
+    for _ in 0..2 {
+        store
+            .queue_reminders(now, now + chrono::Duration::days(40))
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(settled(&app, 3).await.len(), 3);
     assert_eq!(
         sink.mails_to(&buyer.email).len(),
         1,
@@ -313,4 +357,12 @@ async fn reminders_come_once_before_a_reservation_or_performance_still_on() {
         1,
         "nothing for the cancelled one"
     );
+}
+
+/// The database settings of `app`, to reach its database through the store.
+fn app_database(app: &TestApp) -> api::configuration::DatabaseSettings {
+    let mut database = api::configuration::Settings::defaults().unwrap().database;
+    database.uri = app.db_uri.clone().into();
+    database.name = app.db_name.clone();
+    database
 }
