@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 use crate::background::Stopped;
 use crate::configuration::WebhookSettings;
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::store::deliveries::{AttemptDoc, DeliveryDoc, Outcome};
 use crate::store::outbox::EventDoc;
@@ -29,12 +30,18 @@ const MAX_ERROR_CHARS: usize = 300;
 #[derive(Clone)]
 struct Dispatcher {
     store: Store,
+    metrics: Metrics,
     client: reqwest::Client,
     settings: WebhookSettings,
 }
 
 /// Starts this instance's dispatcher, unless `webhooks.dispatch` is off.
-pub fn spawn(store: Store, settings: WebhookSettings, stopped: Stopped) -> Result<(), String> {
+pub fn spawn(
+    store: Store,
+    metrics: Metrics,
+    settings: WebhookSettings,
+    stopped: Stopped,
+) -> Result<(), String> {
     if !settings.dispatch {
         return Ok(());
     }
@@ -48,6 +55,7 @@ pub fn spawn(store: Store, settings: WebhookSettings, stopped: Stopped) -> Resul
         .map_err(|e| format!("webhook client: {e}"))?;
     let dispatcher = Dispatcher {
         store,
+        metrics,
         client,
         settings,
     };
@@ -188,12 +196,14 @@ impl Dispatcher {
         };
         match status_after {
             DeliveryStatus::Dead => {
-                tracing::warn!(delivery = %delivery.id, url = %endpoint.url, "webhook delivery parked as a dead letter")
+                tracing::warn!(delivery = %delivery.id, url = %endpoint.url, "webhook delivery parked as a dead letter");
+                self.metrics.webhook_delivery("dead");
             }
             DeliveryStatus::Pending => {
-                tracing::info!(delivery = %delivery.id, status = ?status, error = ?error, "webhook delivery failed; retrying")
+                tracing::info!(delivery = %delivery.id, status = ?status, error = ?error, "webhook delivery failed; retrying");
+                self.metrics.webhook_delivery("retried");
             }
-            DeliveryStatus::Delivered => {}
+            DeliveryStatus::Delivered => self.metrics.webhook_delivery("delivered"),
         }
         let outcome = Outcome {
             attempt: AttemptDoc {

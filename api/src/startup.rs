@@ -93,10 +93,20 @@ impl Application {
         let waiting_room =
             WaitingRoom::new(settings.queue.clone()).map_err(StartupError::Config)?;
         let live_feed = SeatFeed::new(store.clone(), stopped.clone(), &settings.events);
-        crate::dispatch::spawn(store.clone(), settings.webhooks.clone(), stopped.clone())
-            .map_err(StartupError::Config)?;
-        crate::mail::spawn(store.clone(), settings.mail.clone(), stopped.clone())
-            .map_err(StartupError::Config)?;
+        crate::dispatch::spawn(
+            store.clone(),
+            metrics.clone(),
+            settings.webhooks.clone(),
+            stopped.clone(),
+        )
+        .map_err(StartupError::Config)?;
+        crate::mail::spawn(
+            store.clone(),
+            metrics.clone(),
+            settings.mail.clone(),
+            stopped.clone(),
+        )
+        .map_err(StartupError::Config)?;
         crate::reconcile::spawn(
             store.clone(),
             metrics.clone(),

@@ -57,6 +57,8 @@ struct Inner {
     member_lag: GaugeVec,
     reconcile_drift: IntGaugeVec,
     reconcile_last_run: IntGauge,
+    webhook_deliveries: IntCounterVec,
+    mails: IntCounterVec,
 }
 
 /// Why a transaction ran its body or its commit again, or gave up.
@@ -212,6 +214,20 @@ impl Metrics {
                 registry.register(Box::new(lag.clone()))?;
                 lag
             },
+            webhook_deliveries: counter(
+                &registry,
+                "webhook_deliveries_total",
+                "Webhook delivery attempts this instance finished, by result \
+                 (`delivered`, `retried`, `dead`)",
+                &["result"],
+            )?,
+            mails: counter(
+                &registry,
+                "mail_total",
+                "E-mail jobs this instance finished, by kind and result \
+                 (`sent`, `logged`, `skipped`, `retried`, `dead`)",
+                &["kind", "result"],
+            )?,
             reconcile_drift: gauge(
                 &registry,
                 "reconcile_drift",
@@ -251,6 +267,9 @@ impl Metrics {
         }
         for kind in DriftKind::ALL {
             inner.reconcile_drift.with_label_values(&[kind.as_str()]);
+        }
+        for result in ["delivered", "retried", "dead"] {
+            inner.webhook_deliveries.with_label_values(&[result]);
         }
         for reason in ["timeout", "connection_error"] {
             inner.pool_checkout_failures.with_label_values(&[reason]);
@@ -326,6 +345,17 @@ impl Metrics {
                     .set(lag as f64 / 1000.0);
             }
         }
+    }
+
+    /// A webhook delivery attempt ended: `delivered`, `retried` or `dead`.
+    pub fn webhook_delivery(&self, result: &str) {
+        self.0.webhook_deliveries.with_label_values(&[result]).inc();
+    }
+
+    /// An e-mail job of `kind` ended: `sent`, `logged`, `skipped`,
+    /// `retried` or `dead`.
+    pub fn mail(&self, kind: &str, result: &str) {
+        self.0.mails.with_label_values(&[kind, result]).inc();
     }
 
     /// The latest reconciliation's drift per kind and its time.
