@@ -106,6 +106,14 @@ async fn main() {
     };
     let mut settings = test_settings(&uri);
     settings.application.workers = 2;
+    // E-mail as deployed by default: every booking makes an e-mail job,
+    // which the mailer writes to the log (no SMTP server configured).
+    settings.mail = api::configuration::Settings::defaults()
+        .expect("default settings")
+        .mail;
+    if std::env::var_os("BENCH_MAIL_OFF").is_some() {
+        settings.mail.send = false;
+    }
     let app = spawn_app_with(settings.clone()).await;
     let seats_needed = (o.bookings / 2) as u32;
     let rows = seats_needed.div_ceil(100).clamp(1, 26);
