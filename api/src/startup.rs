@@ -25,6 +25,7 @@ use crate::live::SeatFeed;
 use crate::metrics::{Metrics, metrics_endpoint, record_outcomes};
 use crate::openapi::ApiDoc;
 use crate::queue::WaitingRoom;
+use crate::routes::methods::KnownPaths;
 use crate::routes::{self, AppConfig};
 use crate::seat_queue::SeatQueue;
 use crate::store::Store;
@@ -210,8 +211,19 @@ async fn require_indexes(
     next.call(req).await
 }
 
-async fn api_not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound("endpoint"))
+/// No route took the request: `405` with `Allow` for a known path asked
+/// with another method, else `404`.
+async fn api_not_found(
+    req: actix_web::HttpRequest,
+    known: web::Data<KnownPaths>,
+) -> Result<HttpResponse, ApiError> {
+    match known.allowed(req.path()) {
+        Some(allow) => Err(ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow: allow.to_owned(),
+        }),
+        None => Err(ApiError::NotFound("endpoint")),
+    }
 }
 
 /// What every worker shares.
@@ -242,6 +254,7 @@ fn run(
     let live_feed = web::Data::new(shared.live_feed);
     let queue = web::Data::new(SeatQueue::new(4096, Duration::from_secs(3)));
     let openapi = ApiDoc::openapi();
+    let known_paths = web::Data::new(KnownPaths::from_openapi(&openapi));
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .wrap(TracingLogger::default())
@@ -253,6 +266,7 @@ fn run(
             .app_data(queue.clone())
             .app_data(waiting_room.clone())
             .app_data(live_feed.clone())
+            .app_data(known_paths.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .service(
                 web::scope("/api/v1")

@@ -91,6 +91,8 @@ pub enum ErrorCode {
     ReconcileRunning,
     /// 422: this `Idempotency-Key` was used before with a different request.
     IdempotencyKeyReused,
+    /// 405: the path exists but not with this method; `Allow` lists those it takes.
+    MethodNotAllowed,
     /// 413: the request body is too large.
     PayloadTooLarge,
     /// 415: the body is not sent as `application/json`.
@@ -132,6 +134,7 @@ impl ErrorCode {
             Self::QueueClosed => "queue_closed",
             Self::ReconcileRunning => "reconcile_running",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Unavailable => "unavailable",

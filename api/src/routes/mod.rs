@@ -6,6 +6,7 @@ pub mod bookings;
 pub mod health;
 pub mod limits;
 pub mod live;
+pub mod methods;
 pub mod notifications;
 pub mod posters;
 pub mod queue;

@@ -130,3 +130,54 @@ async fn the_interactive_docs_are_served_without_the_internet() {
     assert_eq!(spec.body, serde_json::from_str::<Value>(COMMITTED).unwrap());
     assert_eq!(bundle.status(), 200);
 }
+
+/// Every documented path answers a method it does not list with `405` and
+/// an `Allow` header naming exactly the methods it lists; unknown paths
+/// stay `404`.
+#[tokio::test]
+async fn an_unlisted_method_on_a_known_path_is_405_with_the_methods_it_takes() {
+    let app = spawn_app().await;
+    let doc: Value = serde_json::from_str(COMMITTED).unwrap();
+    let methods = ["delete", "get", "patch", "post", "put"];
+
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let listed: Vec<&str> = methods
+            .iter()
+            .copied()
+            .filter(|m| item.get(*m).is_some())
+            .collect();
+        let Some(unlisted) = methods.iter().find(|m| !listed.contains(m)) else {
+            continue;
+        };
+        let concrete: String = path
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    "6650f0f0f0f0f0f0f0f0f0f0"
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let method = reqwest::Method::from_bytes(unlisted.to_uppercase().as_bytes()).unwrap();
+        let response = app.request::<()>(method, &concrete, None, None).await;
+
+        response.assert_error(405, shared::ErrorCode::MethodNotAllowed);
+        let allow = response.headers["allow"].to_str().unwrap().to_owned();
+        let expected: Vec<String> = listed.iter().map(|m| m.to_uppercase()).collect();
+        assert_eq!(allow, expected.join(", "), "{unlisted} {path}");
+        let message = response.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&allow), "{message}");
+        checked += 1;
+    }
+    assert!(checked > 40, "only {checked} paths checked");
+
+    app.get("/api/v1/no-such-thing", None)
+        .await
+        .assert_error(404, shared::ErrorCode::NotFound);
+    app.request::<()>(reqwest::Method::DELETE, "/api/v1/rooms/a/b/c", None, None)
+        .await
+        .assert_error(404, shared::ErrorCode::NotFound);
+}
