@@ -331,15 +331,7 @@ async fn exported_after_traffic(app: &TestApp) -> BTreeSet<String> {
         app.get(&stage.perf_path("/seats"), None).await;
         app.get("/api/v1/shows", None).await;
     }
-    let text = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .filter_map(|l| l.split(['{', ' ']).next())

@@ -248,15 +248,7 @@ async fn a_refusing_server_gets_the_mail_later_with_the_same_message_id() {
         Some(format!("<{key}@rooms.example.com>").as_str())
     );
     assert_eq!(sink.mails_to(email).len(), 1);
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     for line in [
         "reservations_mail_total{kind=\"booking_confirmed\",result=\"retried\"} 2",
         "reservations_mail_total{kind=\"booking_confirmed\",result=\"sent\"} 1",

@@ -403,15 +403,7 @@ async fn the_periodic_job_runs_once_at_a_time_across_instances_and_shows_in_metr
     for app in &cluster {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
-            let text = app
-                .http
-                .get(app.url("/metrics"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let text = app.metrics_text().await;
             if text.contains("reservations_reconcile_drift{kind=\"seat_state\"} 0")
                 && text.contains("reservations_reconcile_last_run_timestamp_seconds 1")
             {

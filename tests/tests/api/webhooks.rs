@@ -94,15 +94,7 @@ async fn a_failing_receiver_gets_the_event_later_with_the_same_id_and_a_valid_si
         [Some(500), Some(500), Some(204)]
     );
     assert_eq!(history[0].event_id, requests[0].id);
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     for line in [
         "reservations_webhook_deliveries_total{result=\"retried\"} 2",
         "reservations_webhook_deliveries_total{result=\"delivered\"} 1",
