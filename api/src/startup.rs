@@ -104,7 +104,7 @@ impl Application {
         crate::mail::spawn(
             store.clone(),
             metrics.clone(),
-            settings.mail.clone(),
+            (settings.mail.clone(), settings.webhooks.dispatch),
             stopped.clone(),
         )
         .map_err(StartupError::Config)?;

@@ -1,5 +1,5 @@
-//! The mailer every instance runs: fans events out (shared with the
-//! webhook dispatcher), makes reminders, then claims e-mail jobs that are
+//! The mailer every instance runs: fans events out where no webhook
+//! dispatcher does, makes reminders, then claims e-mail jobs that are
 //! due (`store/mails.rs`) and sends each in its user's language, through
 //! SMTP, or to the log when no SMTP server is configured.
 
@@ -35,6 +35,8 @@ type Transport = AsyncSmtpTransport<Tokio1Executor>;
 struct Mailer {
     store: Store,
     metrics: Metrics,
+    /// Whether this instance's webhook dispatcher already runs the fan-out.
+    dispatcher_fans_out: bool,
     settings: MailSettings,
     from: Mailbox,
     /// `None`: e-mail goes to the log.
@@ -71,7 +73,7 @@ fn transport(settings: &MailSettings) -> Result<Option<Transport>, String> {
 pub fn spawn(
     store: Store,
     metrics: Metrics,
-    settings: MailSettings,
+    (settings, dispatcher_fans_out): (MailSettings, bool),
     stopped: Stopped,
 ) -> Result<(), String> {
     let from: Mailbox = settings
@@ -104,6 +106,7 @@ pub fn spawn(
     let mailer = Mailer {
         store,
         metrics,
+        dispatcher_fans_out,
         settings,
         from,
         transport,
@@ -126,7 +129,10 @@ impl Mailer {
             if !self.store.indexes_ready() {
                 continue;
             }
-            if let Err(e) = self.store.fan_out(FAN_OUT_BATCH).await {
+            // The webhook dispatcher fans out on instances that run it.
+            if !self.dispatcher_fans_out
+                && let Err(e) = self.store.fan_out(FAN_OUT_BATCH).await
+            {
                 tracing::debug!(error = %e, "mail fan-out skipped");
             }
             // The database's clock judges claims, as every instance's does.
