@@ -258,7 +258,7 @@ fn Grid(
     let hours = (first_hour..24)
         .map(|h| {
             view! {
-                <div class="hour" style=format!("top:{:.3}%", percent(h * 60))>
+                <div class="hour" style:top=format!("{:.3}%", percent(h * 60))>
                     <span>{time::hhmm(h * 60)}</span>
                 </div>
             }
@@ -285,12 +285,15 @@ fn Grid(
                             {blocks.into_iter().map(|b| {
                                 let e = b.entry;
                                 let range = format!("{}–{}", time::format_time(e.start, &zone, lang), time::format_time(e.end, &zone, lang));
-                                let style = format!("top:{:.3}%;height:{:.3}%", percent(b.from), percent(b.to) - percent(b.from));
+                                // Set through the CSS object model: the Content-Security-Policy
+                                // refuses inline `style` attributes.
+                                let top = format!("{:.3}%", percent(b.from));
+                                let height = format!("{:.3}%", percent(b.to) - percent(b.from));
                                 let status = e.status;
                                 let title = e.details.as_ref().map(|r| format!("{range} {}", r.purpose));
                                 match (e.details, e.mine) {
                                     (Some(r), _) => view! {
-                                        <li class=format!("block status-{}", status.as_str()) style=style
+                                        <li class=format!("block status-{}", status.as_str()) style:top=top.clone() style:height=height.clone()
                                             title=title data-reservation=r.id.0.clone()>
                                             <span class="time">{range}</span>
                                             <span class="purpose">{r.purpose.clone()}</span>
@@ -299,14 +302,14 @@ fn Grid(
                                         </li>
                                     }.into_any(),
                                     (None, true) => view! {
-                                        <li class=format!("block status-{}", status.as_str()) style=style data-own="true">
+                                        <li class=format!("block status-{}", status.as_str()) style:top=top.clone() style:height=height.clone() data-own="true">
                                             <span class="time">{range}</span>
                                             <span class="purpose">{move || i18n.t().your_reservation}</span>
                                             <StatusBadge status />
                                         </li>
                                     }.into_any(),
                                     (None, false) => view! {
-                                        <li class=format!("block busy status-{}", status.as_str()) style=style
+                                        <li class=format!("block busy status-{}", status.as_str()) style:top=top.clone() style:height=height.clone()
                                             data-busy=status.as_str()>
                                             <span class="time">{range}</span>
                                             <span class="purpose">{move || if status == ReservationStatus::Pending { i18n.t().busy_pending } else { i18n.t().busy }}</span>
