@@ -46,6 +46,10 @@ APP_DATABASE__READ_PREFERENCE=secondaryPreferred APP_DATABASE__MAX_STALENESS_SEC
 say "load test, smoke profile"
 LOAD_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 export APP_DATABASE__NAME="load_smoke_$$" APP_APPLICATION__PORT="$LOAD_PORT"
+# One machine plays thousands of buyers: the per-address and per-user rate
+# limits would measure themselves, not the booking path.
+export APP_RATE_LIMITS__LOGIN_PER_ADDRESS=off APP_RATE_LIMITS__REGISTER_PER_ADDRESS=off \
+  APP_RATE_LIMITS__BOOKING_PER_USER=off APP_RATE_LIMITS__PUBLIC_READS_PER_ADDRESS=off
 "$API_BIN" seed-catalog --shows 20 --performances 2 >/dev/null
 "$API_BIN" serve >"${TMPDIR:-/tmp}/load-smoke-api.log" 2>&1 &
 API_PID=$!
@@ -58,5 +62,7 @@ smoke=0
 cargo run -q -p tests --bin load -- --profile smoke --host "http://127.0.0.1:$LOAD_PORT" || smoke=$?
 kill "$API_PID" 2>/dev/null || true
 wait "$API_PID" 2>/dev/null || true
-unset APP_DATABASE__NAME APP_APPLICATION__PORT
+unset APP_DATABASE__NAME APP_APPLICATION__PORT APP_RATE_LIMITS__LOGIN_PER_ADDRESS \
+  APP_RATE_LIMITS__REGISTER_PER_ADDRESS APP_RATE_LIMITS__BOOKING_PER_USER \
+  APP_RATE_LIMITS__PUBLIC_READS_PER_ADDRESS
 exit "$smoke"

@@ -31,6 +31,8 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     pub reconcile: ReconcileSettings,
     pub mail: MailSettings,
+    pub security: SecuritySettings,
+    pub rate_limits: RateLimitSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,6 +208,38 @@ pub enum SmtpSecurity {
     Tls,
     /// No encryption: only for a server on this machine or in tests.
     None,
+}
+
+/// Browser safety (`security/`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// `Strict-Transport-Security` max-age; 0 sends none.
+    pub hsts_seconds: u64,
+    /// Comma-separated origins, besides the API's own, whose pages may
+    /// change things with the session cookie.
+    pub allowed_origins: String,
+    /// Comma-separated addresses or networks of reverse proxies whose
+    /// `X-Forwarded-For` names the client.
+    pub trusted_proxies: String,
+}
+
+/// Request rates (`security/limits.rs`): `"off"` or `"<n>/<second|minute|hour>"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    pub login_per_address: String,
+    pub register_per_address: String,
+    pub booking_per_user: String,
+    pub public_reads_per_address: String,
+    /// Failed logins for one account before each further one doubles the
+    /// wait for the next attempt (from 1 s).
+    pub login_slow_after: i64,
+    /// Failed logins before the account is locked for `login_lock_minutes`.
+    pub login_lock_after: i64,
+    pub login_lock_minutes: i64,
+    /// How long a browser that logged in stays exempt from those waits.
+    pub trusted_device_days: i64,
 }
 
 /// The periodic reconciliation (`store/reconcile`).

@@ -69,6 +69,14 @@ pub enum ApiError {
     /// 415 `unsupported_media_type`.
     #[error("send the body as JSON with `Content-Type: application/json`")]
     UnsupportedMediaType,
+    /// 429 `rate_limited` or `login_throttled`: too many requests; the
+    /// client may try again after `retry_after` seconds (`Retry-After`).
+    #[error("{message}")]
+    TooManyRequests {
+        code: ErrorCode,
+        message: String,
+        retry_after: u64,
+    },
     /// 503 `unavailable`: the database is not ready (yet) to serve this.
     #[error("{0}")]
     Unavailable(&'static str),
@@ -114,7 +122,8 @@ impl ApiError {
             Self::Invalid { .. } => ErrorCode::InvalidInput,
             Self::BadRequest { code, .. }
             | Self::Conflict { code, .. }
-            | Self::Refused { code, .. } => *code,
+            | Self::Refused { code, .. }
+            | Self::TooManyRequests { code, .. } => *code,
             Self::Unauthenticated => ErrorCode::Unauthenticated,
             Self::InvalidCredentials => ErrorCode::InvalidCredentials,
             Self::Forbidden(_) => ErrorCode::Forbidden,
@@ -153,6 +162,7 @@ impl ResponseError for ApiError {
             }
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden
+            | ErrorCode::CrossSiteRequest
             | ErrorCode::AdmissionRequired
             | ErrorCode::AdmissionInvalid
             | ErrorCode::AdmissionExpired
@@ -162,6 +172,7 @@ impl ResponseError for ApiError {
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::RateLimited | ErrorCode::LoginThrottled => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::CONFLICT,
@@ -198,6 +209,12 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(status);
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS)));
+        }
+        if let Self::TooManyRequests { retry_after, .. } = self {
+            response.insert_header((
+                header::RETRY_AFTER,
+                HeaderValue::from((*retry_after).max(1)),
+            ));
         }
         if let Self::MethodNotAllowed { allow, .. } = self
             && let Ok(value) = HeaderValue::from_str(allow)

@@ -17,6 +17,7 @@ pub mod queue;
 pub mod reconcile;
 pub mod routes;
 pub mod seat_queue;
+pub mod security;
 pub mod seed;
 pub mod startup;
 pub mod store;

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     audit, auth, bookings, health, limits, live, notifications, queue, reconcile, reservations,
-    rooms, seats, shows, users, venues, wallet, webhooks,
+    rooms, seats, sessions, shows, users, venues, wallet, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -20,8 +20,14 @@ use crate::routes::{
         auth::log_in,
         auth::log_out,
         auth::get_me,
+        sessions::list_sessions,
+        sessions::end_session,
+        sessions::end_other_sessions,
+        sessions::change_password,
         users::list_users,
         users::change_role,
+        sessions::end_user_sessions,
+        sessions::set_disabled,
         rooms::list_rooms,
         rooms::create_room,
         rooms::get_room,

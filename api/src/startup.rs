@@ -2,10 +2,11 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_files::{Files, NamedFile};
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
@@ -28,6 +29,8 @@ use crate::queue::WaitingRoom;
 use crate::routes::methods::KnownPaths;
 use crate::routes::{self, AppConfig};
 use crate::seat_queue::SeatQueue;
+use crate::security::limits::RateLimits;
+use crate::security::{self, Security};
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +117,13 @@ impl Application {
             settings.reconcile.clone(),
             stopped.clone(),
         );
-        waiting_room.spawn(store.clone(), stopped);
+        waiting_room.spawn(store.clone(), stopped.clone());
+        let security = Security::from_settings(&settings.security).map_err(StartupError::Config)?;
+        let limits = Arc::new(
+            RateLimits::from_settings(&settings.rate_limits, metrics.clone())
+                .map_err(StartupError::Config)?,
+        );
+        limits.clone().spawn_tidying(stopped.clone());
         let catalogue = Catalogue::new(
             Duration::from_millis(settings.events.cache_ttl_ms),
             metrics.clone(),
@@ -128,6 +137,8 @@ impl Application {
                 metrics,
                 waiting_room,
                 live_feed,
+                security,
+                limits,
             },
             static_dir,
             &settings.application,
@@ -195,20 +206,19 @@ async fn prepare(store: &Store, settings: &Settings, cost: HashCost) -> Result<(
 
 /// Refuses API requests until the booking indexes exist: without them a
 /// double booking would be possible.
-async fn require_indexes(
+async fn require_indexes<B: MessageBody>(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     let ready = req
         .app_data::<web::Data<Store>>()
         .is_some_and(|s| s.indexes_ready());
     if !ready && !req.path().starts_with("/api/v1/health") {
-        return Err(ApiError::Unavailable(
-            "the server is still preparing the database; retry shortly",
-        )
-        .into());
+        let error =
+            ApiError::Unavailable("the server is still preparing the database; retry shortly");
+        return Ok(security::refuse(req, error));
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// No route took the request: `405` with `Allow` for a known path asked
@@ -234,6 +244,8 @@ struct Shared {
     metrics: Metrics,
     waiting_room: WaitingRoom,
     live_feed: SeatFeed,
+    security: Security,
+    limits: Arc<RateLimits>,
 }
 
 fn run(
@@ -252,11 +264,14 @@ fn run(
     let metrics = web::Data::new(shared.metrics);
     let waiting_room = web::Data::new(shared.waiting_room);
     let live_feed = web::Data::new(shared.live_feed);
+    let security = web::Data::new(shared.security);
+    let limits = web::Data::from(shared.limits);
     let queue = web::Data::new(SeatQueue::new(4096, Duration::from_secs(3)));
     let openapi = ApiDoc::openapi();
     let known_paths = web::Data::new(KnownPaths::from_openapi(&openapi));
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
+            .wrap(from_fn(security::headers))
             .wrap(TracingLogger::default())
             .wrap(http_metrics.clone())
             .app_data(store.clone())
@@ -267,9 +282,13 @@ fn run(
             .app_data(waiting_room.clone())
             .app_data(live_feed.clone())
             .app_data(known_paths.clone())
+            .app_data(security.clone())
+            .app_data(limits.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .service(
                 web::scope("/api/v1")
+                    .wrap(from_fn(security::public_reads))
+                    .wrap(from_fn(security::same_origin))
                     .wrap(from_fn(require_indexes))
                     .wrap(from_fn(record_outcomes))
                     .configure(routes::configure)

@@ -40,6 +40,10 @@ pub struct User {
     pub role: Role,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
+    /// An admin disabled the account: it cannot log in, and its sessions
+    /// were ended.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// `POST /api/v1/auth/register`.
@@ -85,4 +89,54 @@ pub struct LoginResponse {
 pub struct ChangeRole {
     /// The role the account should have.
     pub role: Role,
+}
+
+/// One logged-in session of the caller (`GET /api/v1/me/sessions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Session {
+    /// The session's id (not its token), to end it with.
+    pub id: String,
+    /// When it logged in.
+    pub created_at: DateTime<Utc>,
+    /// When it was last used, to within five minutes.
+    pub last_seen_at: DateTime<Utc>,
+    /// When it ends on its own.
+    pub expires_at: DateTime<Utc>,
+    /// The browser or program, as its `User-Agent` said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// The client's address when last seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Whether this is the session making the request.
+    pub current: bool,
+}
+
+/// How many sessions a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionsEnded {
+    pub ended: u64,
+}
+
+/// `PUT /api/v1/me/password`. Every other session of the account ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    /// The password now, to prove it is the owner asking.
+    pub current_password: String,
+    /// The new password, 8 to 128 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
+    pub new_password: String,
+}
+
+/// `PUT /api/v1/users/{id}/disabled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetDisabled {
+    /// `true` disables the account and ends its sessions; `false` enables it.
+    pub disabled: bool,
 }

@@ -95,6 +95,15 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// 413: the request body is too large.
     PayloadTooLarge,
+    /// 403: a state-changing request came from another site's page with
+    /// this site's session cookie; it is refused (cross-site request forgery).
+    CrossSiteRequest,
+    /// 429: too many requests of this kind from this client, account or
+    /// user; retry after `Retry-After` seconds.
+    RateLimited,
+    /// 429: too many failed logins for this account; retry after
+    /// `Retry-After` seconds (a browser that logged in before is not held up).
+    LoginThrottled,
     /// 415: the body is not sent as `application/json`.
     UnsupportedMediaType,
     /// 503: the database is unreachable; retry after `Retry-After` seconds.
@@ -136,6 +145,9 @@ impl ErrorCode {
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::CrossSiteRequest => "cross_site_request",
+            Self::RateLimited => "rate_limited",
+            Self::LoginThrottled => "login_throttled",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",

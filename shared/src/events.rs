@@ -84,10 +84,19 @@ pub enum EventType {
     /// An account's role changed.
     #[serde(rename = "user.role_changed")]
     UserRoleChanged,
+    /// An admin disabled an account; its sessions ended.
+    #[serde(rename = "user.disabled")]
+    UserDisabled,
+    /// An admin enabled a disabled account again.
+    #[serde(rename = "user.enabled")]
+    UserEnabled,
+    /// An account's password changed; its other sessions ended.
+    #[serde(rename = "user.password_changed")]
+    UserPasswordChanged,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 24] = [
+    pub const ALL: [EventType; 27] = [
         Self::ReservationCreated,
         Self::ReservationPending,
         Self::ReservationApproved,
@@ -112,6 +121,9 @@ impl EventType {
         Self::PerformanceUpdated,
         Self::UserCreated,
         Self::UserRoleChanged,
+        Self::UserDisabled,
+        Self::UserEnabled,
+        Self::UserPasswordChanged,
     ];
 
     /// The wire name, e.g. `booking.confirmed`.
@@ -141,6 +153,9 @@ impl EventType {
             Self::PerformanceUpdated => "performance.updated",
             Self::UserCreated => "user.created",
             Self::UserRoleChanged => "user.role_changed",
+            Self::UserDisabled => "user.disabled",
+            Self::UserEnabled => "user.enabled",
+            Self::UserPasswordChanged => "user.password_changed",
         }
     }
 

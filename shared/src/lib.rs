@@ -22,7 +22,10 @@ pub mod venues;
 pub mod wallet;
 pub mod webhooks;
 
-pub use auth::{ChangeRole, LoginResponse, LoginUser, RegisterUser, Role, User};
+pub use auth::{
+    ChangePassword, ChangeRole, LoginResponse, LoginUser, RegisterUser, Role, Session,
+    SessionsEnded, SetDisabled, User,
+};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use events::{AuditEntry, AuditQuery, EventActor, EventType};
 pub use health::{Health, Readiness, ReplicaSetMember};

@@ -17,10 +17,15 @@ use shared::Role;
 use crate::error::ApiError;
 use crate::store::Store;
 use crate::store::outbox::Actor;
+use crate::store::sessions::Device;
 use crate::store::users::UserDoc;
 
 /// Name of the HttpOnly cookie carrying the session token.
 pub const SESSION_COOKIE: &str = "session";
+
+/// Name of the HttpOnly cookie marking a browser that logged in before:
+/// failed logins by others do not hold it up (`store/login_guard.rs`).
+pub const DEVICE_COOKIE: &str = "device";
 
 /// A fresh token: 256 random bits, URL-safe.
 pub fn new_token() -> String {
@@ -62,7 +67,7 @@ pub struct Origin {
 impl Origin {
     pub fn of(req: &HttpRequest) -> Self {
         Self {
-            address: req.peer_addr().map(|a| a.ip().to_string()),
+            address: crate::security::client::client_address(req).map(|a| a.to_string()),
             request_id: req
                 .extensions()
                 .get::<tracing_actix_web::RequestId>()
@@ -91,9 +96,11 @@ impl FromRequest for Origin {
     }
 }
 
-/// A logged-in caller. Extracting it answers `401` when there is no valid session.
+/// A logged-in caller, from where, and the public id of their session.
+/// Extracting it answers `401` when there is no valid session (or the
+/// account is disabled).
 #[derive(Debug, Clone)]
-pub struct AuthUser(pub UserDoc, pub Origin);
+pub struct AuthUser(pub UserDoc, pub Origin, pub Option<ObjectId>);
 
 impl AuthUser {
     pub fn id(&self) -> ObjectId {
@@ -118,16 +125,32 @@ impl FromRequest for AuthUser {
         let token = request_token(req);
         let store = req.app_data::<web::Data<Store>>().cloned();
         let origin = Origin::of(req);
+        let device = device(req, &origin);
         Box::pin(async move {
             let token = token.ok_or(ApiError::Unauthenticated)?;
             let store =
                 store.ok_or_else(|| ApiError::Internal("store missing from app data".into()))?;
             store
-                .session_user(&token_hash(&token), chrono::Utc::now())
+                .session_user(&token_hash(&token), chrono::Utc::now(), &device)
                 .await?
-                .map(|user| AuthUser(user, origin))
+                .map(|(user, session)| AuthUser(user, origin, session))
                 .ok_or(ApiError::Unauthenticated)
         })
+    }
+}
+
+/// The browser or program and address a request came from, as its
+/// session records them.
+pub fn device(req: &HttpRequest, origin: &Origin) -> Device {
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|agent| agent.chars().take(256).collect::<String>())
+        .filter(|agent| !agent.is_empty());
+    Device {
+        user_agent,
+        address: origin.address.clone(),
     }
 }
 

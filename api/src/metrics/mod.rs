@@ -59,6 +59,7 @@ struct Inner {
     reconcile_last_run: IntGauge,
     webhook_deliveries: IntCounterVec,
     mails: IntCounterVec,
+    rate_limited: IntCounterVec,
 }
 
 /// Why a transaction ran its body or its commit again, or gave up.
@@ -228,6 +229,14 @@ impl Metrics {
                  (`sent`, `logged`, `skipped`, `retried`, `dead`)",
                 &["kind", "result"],
             )?,
+            rate_limited: counter(
+                &registry,
+                "rate_limited_total",
+                "Requests this instance answered 429, by limit (\
+                 `login_per_address`, `register_per_address`, `booking_per_user`, `public_reads_per_address`, \
+                 `login_failures`)",
+                &["limit"],
+            )?,
             reconcile_drift: gauge(
                 &registry,
                 "reconcile_drift",
@@ -356,6 +365,11 @@ impl Metrics {
     /// `retried` or `dead`.
     pub fn mail(&self, kind: &str, result: &str) {
         self.0.mails.with_label_values(&[kind, result]).inc();
+    }
+
+    /// A request was refused by the rate limit named `limit`.
+    pub fn rate_limited(&self, limit: &str) {
+        self.0.rate_limited.with_label_values(&[limit]).inc();
     }
 
     /// The latest reconciliation's drift per kind and its time.

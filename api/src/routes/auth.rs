@@ -2,13 +2,18 @@
 
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use shared::{ErrorBody, LoginResponse, LoginUser, RegisterUser, Role, User};
+use shared::{ErrorBody, ErrorCode, LoginResponse, LoginUser, RegisterUser, Role, User};
 
 use super::AppConfig;
-use crate::auth::{AuthUser, Origin, SESSION_COOKIE, new_token, request_token, token_hash};
+use crate::auth::{
+    AuthUser, DEVICE_COOKIE, Origin, SESSION_COOKIE, new_token, request_token, token_hash,
+};
 use crate::domain::user::{Credentials, NewUser};
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::metrics::Metrics;
+use crate::security::client::client_address;
+use crate::security::limits::RateLimits;
 use crate::store::Store;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -19,7 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Runs slow password hashing off the request threads.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     web::block(work)
@@ -35,6 +40,7 @@ async fn blocking<T: Send + 'static>(
         (status = 201, description = "Account created", body = User),
         (status = 400, description = "A field is invalid; `field` names it", body = ErrorBody),
         (status = 409, description = "`email_taken`: the email is already registered", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many registrations from this address; see `Retry-After`", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     )
 )]
@@ -43,9 +49,12 @@ async fn blocking<T: Send + 'static>(
 async fn register_user(
     store: web::Data<Store>,
     config: web::Data<AppConfig>,
-    origin: Origin,
+    limits: web::Data<RateLimits>,
+    req: HttpRequest,
     body: Json<RegisterUser>,
 ) -> Result<HttpResponse, ApiError> {
+    limits.register(client_address(&req))?;
+    let origin = Origin::of(&req);
     let new_user = NewUser::try_from(body.0)?;
     let cost = config.hash_cost;
     let password = new_user.password.0.clone();
@@ -64,7 +73,10 @@ async fn register_user(
 }
 
 /// Logs in. The token is returned and also set as an HttpOnly cookie.
-/// A wrong password and an unknown email get the same answer.
+/// A wrong password and an unknown email get the same answer. Failed
+/// attempts for one account make the next ones wait, then lock it for a
+/// while; a browser that logged in to the account before (its `device`
+/// cookie) is not held up.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginUser,
@@ -72,6 +84,8 @@ async fn register_user(
         (status = 200, description = "Logged in; `Set-Cookie: session=...` is set too", body = LoginResponse),
         (status = 400, description = "Email or password missing", body = ErrorBody),
         (status = 401, description = "`invalid_credentials`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the password is right but an admin disabled the account", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many attempts from this address; `login_throttled`: too many failed attempts for this account. See `Retry-After`", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     )
 )]
@@ -80,36 +94,123 @@ async fn register_user(
 async fn log_in(
     store: web::Data<Store>,
     config: web::Data<AppConfig>,
+    limits: web::Data<RateLimits>,
+    metrics: web::Data<Metrics>,
+    req: HttpRequest,
     body: Json<LoginUser>,
 ) -> Result<HttpResponse, ApiError> {
     let credentials = Credentials::try_from(body.0)?;
+    limits.login(client_address(&req))?;
+    let now = chrono::Utc::now();
     let user = store.user_by_email(&credentials.email_key).await?;
+    let device = req.cookie(DEVICE_COOKIE).map(|c| token_hash(c.value()));
+    let trusted = match (&user, &device) {
+        (Some(user), Some(device)) => store.is_trusted_device(device, user.id, now).await?,
+        _ => false,
+    };
+    if !trusted
+        && let Some(until) = store
+            .login_blocked_until(&credentials.email_key, now)
+            .await?
+    {
+        metrics.rate_limited("login_failures");
+        return Err(throttled(until, now));
+    }
     let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
     let cost = config.hash_cost;
     let password = credentials.password;
     let matches = blocking(move || cost.verify(&password, stored_hash.as_deref())).await?;
     let user = match user {
+        Some(user) if matches && user.disabled => {
+            return Err(ApiError::Forbidden(
+                "this account is disabled; ask an administrator",
+            ));
+        }
         Some(user) if matches => user,
-        _ => return Err(ApiError::InvalidCredentials),
+        _ => {
+            // A trusted browser's typo does not count against its owner.
+            if !trusted {
+                let failures = store
+                    .record_login_failure(&credentials.email_key, &config.login_policy, now)
+                    .await?;
+                tracing::info!(failures, "login failed");
+            }
+            return Err(ApiError::InvalidCredentials);
+        }
     };
+    // The owner's own browser getting in does not lift what strangers'
+    // failures imposed; anyone else knowing the password does.
+    if !trusted {
+        store.clear_login_failures(&credentials.email_key).await?;
+    }
     let token = new_token();
-    let expires_at = chrono::Utc::now() + config.session_ttl;
+    let expires_at = now + config.session_ttl;
+    let device = crate::auth::device(&req, &Origin::of(&req));
     store
-        .create_session(token_hash(&token), user.id, expires_at)
+        .create_session(token_hash(&token), user.id, expires_at, device)
         .await?;
-    let cookie = Cookie::build(SESSION_COOKIE, token.clone())
-        .http_only(true)
-        .secure(config.cookie_secure)
-        .same_site(SameSite::Lax)
-        .path("/")
-        .max_age(time::Duration::seconds(config.session_ttl.num_seconds()))
-        .finish();
+    let mut response = HttpResponse::Ok();
+    response.cookie(cookie(
+        SESSION_COOKIE,
+        token.clone(),
+        "/",
+        config.session_ttl,
+        config.cookie_secure,
+    ));
+    if !trusted {
+        let device = new_token();
+        store
+            .trust_device(
+                token_hash(&device),
+                user.id,
+                now + config.trusted_device_ttl,
+            )
+            .await?;
+        response.cookie(cookie(
+            DEVICE_COOKIE,
+            device,
+            "/api/v1/auth",
+            config.trusted_device_ttl,
+            config.cookie_secure,
+        ));
+    }
     tracing::info!(user_id = %user.id, "logged in");
-    Ok(HttpResponse::Ok().cookie(cookie).json(LoginResponse {
+    Ok(response.json(LoginResponse {
         token,
         expires_at,
         user: user.to_dto(),
     }))
+}
+
+/// `429 login_throttled` until `until`.
+pub(super) fn throttled(
+    until: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiError {
+    let wait = (until - now).num_milliseconds().max(0);
+    let retry_after = u64::try_from((wait + 999) / 1000).unwrap_or(1).max(1);
+    ApiError::TooManyRequests {
+        code: ErrorCode::LoginThrottled,
+        message: format!("too many failed logins for this account; try again in {retry_after} s"),
+        retry_after,
+    }
+}
+
+/// An HttpOnly cookie that no other site's page makes the browser send.
+fn cookie(
+    name: &'static str,
+    value: String,
+    path: &'static str,
+    lifetime: chrono::Duration,
+    secure: bool,
+) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .path(path)
+        .max_age(time::Duration::seconds(lifetime.num_seconds()))
+        .finish()
 }
 
 /// Ends the caller's session, if any, and clears the cookie. Always `204`.

@@ -15,6 +15,7 @@ pub mod reservations;
 pub mod rooms;
 mod sale;
 pub mod seats;
+pub mod sessions;
 pub mod shows;
 pub mod users;
 pub mod venues;
@@ -26,6 +27,7 @@ use actix_web::web;
 use crate::auth::password::HashCost;
 use crate::configuration::Settings;
 use crate::domain::reservation::ReservationRules;
+use crate::store::login_guard::FailurePolicy;
 
 /// Settings handlers need, shared read-only.
 #[derive(Debug, Clone)]
@@ -37,6 +39,10 @@ pub struct AppConfig {
     pub events: EventRules,
     /// The e-mail language of users who have not chosen one.
     pub mail_language: shared::Language,
+    /// How failed logins slow an account down.
+    pub login_policy: FailurePolicy,
+    /// How long a browser that logged in is exempt from those waits.
+    pub trusted_device_ttl: chrono::Duration,
 }
 
 impl AppConfig {
@@ -57,7 +63,24 @@ impl AppConfig {
                     .into(),
             );
         }
+        let limits = &settings.rate_limits;
+        if limits.login_slow_after < 1
+            || limits.login_lock_after < limits.login_slow_after
+            || limits.login_lock_minutes < 1
+            || limits.trusted_device_days < 1
+        {
+            return Err("rate_limits: login_slow_after, login_lock_minutes and \
+                 trusted_device_days must be positive, and login_lock_after at least \
+                 login_slow_after"
+                .into());
+        }
         Ok(Self {
+            login_policy: FailurePolicy {
+                slow_after: limits.login_slow_after,
+                lock_after: limits.login_lock_after,
+                lock: chrono::Duration::minutes(limits.login_lock_minutes),
+            },
+            trusted_device_ttl: chrono::Duration::days(limits.trusted_device_days),
             events: EventRules {
                 hold_ttl: chrono::Duration::seconds(events.hold_ttl_seconds),
                 max_seats_per_user: events.max_seats_per_user,
@@ -101,4 +124,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     audit::configure(cfg);
     reconcile::configure(cfg);
     notifications::configure(cfg);
+    sessions::configure(cfg);
 }

@@ -12,6 +12,7 @@ use crate::domain::page::PageRequest;
 use crate::domain::reservation::{ReservationRequest, Transition};
 use crate::error::ApiError;
 use crate::extract::{Json, Query};
+use crate::security::limits::RateLimits;
 use crate::store::reservations::{ReservationDraft, ReservationFilter};
 use crate::store::rooms::RoomDoc;
 use crate::store::{Store, object_id};
@@ -45,6 +46,7 @@ fn check_alignment(request: &ReservationRequest, room: &RoomDoc) -> Result<(), A
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),
         (status = 409, description = "`slot_taken`: part of the range is already reserved", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many reservations, holds and bookings by this user; see `Retry-After`", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),
     security(("bearer" = []), ("cookie" = []))
@@ -54,9 +56,11 @@ fn check_alignment(request: &ReservationRequest, room: &RoomDoc) -> Result<(), A
 async fn create_reservation(
     store: web::Data<Store>,
     config: web::Data<AppConfig>,
+    limits: web::Data<RateLimits>,
     user: AuthUser,
     body: Json<CreateReservation>,
 ) -> Result<HttpResponse, ApiError> {
+    limits.booking(user.id())?;
     let request = ReservationRequest::parse(body.0, &config.reservation_rules, chrono::Utc::now())?;
     let room_id = object_id(&request.room_id, "room")?;
     let room = store

@@ -21,6 +21,7 @@ use crate::error::ApiError;
 use crate::http::{IdempotencyHeader, replay_or};
 use crate::queue::WaitingRoom;
 use crate::seat_queue::SeatQueue;
+use crate::security::limits::RateLimits;
 use crate::store::holds::SeatOrder;
 use crate::store::shows::PerformanceDoc;
 use crate::store::{Store, object_id};
@@ -91,6 +92,7 @@ pub struct Sale {
     pub queue: web::Data<SeatQueue>,
     pub config: web::Data<AppConfig>,
     pub room: web::Data<WaitingRoom>,
+    pub limits: web::Data<RateLimits>,
     pub user: AuthUser,
     /// The `Admission-Token` header, if sent.
     pub admission: Option<String>,
@@ -106,7 +108,14 @@ impl FromRequest for Sale {
                 .cloned()
                 .ok_or_else(|| ApiError::Internal("app data missing".into()))
         }
-        let parts = (data(req), data(req), data(req), data(req), data(req));
+        let parts = (
+            data(req),
+            data(req),
+            data(req),
+            data(req),
+            data(req),
+            data(req),
+        );
         let admission = req
             .headers()
             .get(ADMISSION_HEADER)
@@ -119,6 +128,7 @@ impl FromRequest for Sale {
                 queue: parts.2?,
                 config: parts.3?,
                 room: parts.4?,
+                limits: parts.5?,
                 user: user.await?,
                 admission: match admission {
                     None => None,
@@ -146,6 +156,7 @@ impl Sale {
         body: SeatRequest,
         take: impl AsyncFnOnce(&SeatOrder<'_>) -> Result<T, ApiError>,
     ) -> Result<HttpResponse, ApiError> {
+        self.limits.booking(self.user.id())?;
         let id = object_id(performance, "performance")?;
         let name = match operation {
             Take::Hold => "hold",

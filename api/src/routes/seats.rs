@@ -137,6 +137,7 @@ async fn get_seat_map(
         (status = 404, description = "No such performance", body = ErrorBody),
         (status = 409, description = "`seat_taken` (with `seats`), `seat_limit_exceeded`, `sale_not_open` or `performance_started`", body = ErrorBody),
         (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many holds, bookings and reservations by this user; see `Retry-After`", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),
     security(("bearer" = []), ("cookie" = []))
@@ -174,6 +175,7 @@ async fn hold_seats(
         (status = 404, description = "No such performance", body = ErrorBody),
         (status = 409, description = "`seat_taken` (with `seats`), `insufficient_points`, `seat_limit_exceeded`, `sale_not_open` or `performance_started`", body = ErrorBody),
         (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many holds, bookings and reservations by this user; see `Retry-After`", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),
     security(("bearer" = []), ("cookie" = []))

@@ -35,6 +35,8 @@ pub const DELIVERIES: &str = "deliveries";
 pub const RECONCILIATIONS: &str = "reconciliations";
 pub const MAILS: &str = "mails";
 pub const NOTIFICATION_SETTINGS: &str = "notification_settings";
+pub const LOGIN_FAILURES: &str = "login_failures";
+pub const LOGIN_DEVICES: &str = "login_devices";
 
 fn index(keys: Document, name: &str) -> IndexModel {
     IndexModel::builder()
@@ -55,12 +57,32 @@ fn unique(keys: Document, name: &str) -> IndexModel {
         .build()
 }
 
+/// Documents are removed once the time in `keys`' one field has passed.
+fn ttl(keys: Document) -> IndexModel {
+    with_options(
+        keys,
+        IndexOptions::builder()
+            .name("expiry_ttl".to_owned())
+            .expire_after(Duration::ZERO)
+            .build(),
+    )
+}
+
 fn with_options(keys: Document, options: IndexOptions) -> IndexModel {
     IndexModel::builder().keys(keys).options(options).build()
 }
 
 pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
-    let plan: [(&str, Vec<IndexModel>); 27] = [
+    let plan: [(&str, Vec<IndexModel>); 29] = [
+        // Forgotten once their wait (and, before a lock, a quiet spell) is over.
+        (LOGIN_FAILURES, vec![ttl(doc! { "expires_at": 1 })]),
+        (
+            LOGIN_DEVICES,
+            vec![
+                index(doc! { "user_id": 1 }, "by_user"),
+                ttl(doc! { "expires_at": 1 }),
+            ],
+        ),
         (
             MAILS,
             vec![
@@ -77,15 +99,7 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
             vec![
                 index(doc! { "user_id": 1 }, "by_user"),
                 // Tidies expired sessions; lookups check the expiry themselves.
-                IndexModel::builder()
-                    .keys(doc! { "expires_at": 1 })
-                    .options(
-                        IndexOptions::builder()
-                            .name("expiry_ttl".to_owned())
-                            .expire_after(Duration::ZERO)
-                            .build(),
-                    )
-                    .build(),
+                ttl(doc! { "expires_at": 1 }),
             ],
         ),
         (ROOMS, vec![unique(doc! { "name_key": 1 }, "name_unique")]),

@@ -3,6 +3,7 @@
 //! Storage documents live here and never leave: functions take domain values
 //! and return `shared` DTOs.
 
+pub mod accounts;
 pub mod audit;
 pub mod bookings;
 pub mod deliveries;
@@ -10,6 +11,7 @@ pub mod holds;
 pub mod idempotency;
 pub mod indexes;
 mod lease;
+pub mod login_guard;
 pub mod mails;
 pub mod outbox;
 pub mod page;

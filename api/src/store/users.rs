@@ -26,6 +26,9 @@ pub struct UserDoc {
     /// Counts its changes; its events' `seq` (`store/outbox.rs`).
     #[serde(default)]
     pub version: i64,
+    /// Set by an admin: no login, no sessions.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 impl UserDoc {
@@ -36,6 +39,7 @@ impl UserDoc {
             name: self.name.clone(),
             role: self.role,
             created_at: self.created_at.to_chrono(),
+            disabled: self.disabled,
         }
     }
 }
@@ -48,7 +52,7 @@ fn email_taken() -> ApiError {
 }
 
 impl Store {
-    fn users(&self) -> mongodb::Collection<UserDoc> {
+    pub(super) fn users(&self) -> mongodb::Collection<UserDoc> {
         self.collection(USERS)
     }
 
@@ -69,6 +73,7 @@ impl Store {
             role,
             created_at: bson::DateTime::now(),
             version: 1,
+            disabled: false,
         };
         // Who registers is the new account itself, unless someone else acts.
         let mut actor = actor.clone();

@@ -116,7 +116,8 @@ async fn login_returns_a_token_and_an_http_only_cookie() {
         "{cookie}"
     );
     assert!(cookie.contains("HttpOnly"), "{cookie}");
-    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    // Strict: no other site's page makes the browser send it.
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
 }
 
 #[tokio::test]

@@ -84,6 +84,12 @@ fn the_document_is_openapi_3_and_covers_every_route() {
         ("post", "/api/v1/reconciliations"),
         ("get", "/api/v1/me/notifications"),
         ("put", "/api/v1/me/notifications"),
+        ("get", "/api/v1/me/sessions"),
+        ("delete", "/api/v1/me/sessions/{id}"),
+        ("delete", "/api/v1/me/sessions"),
+        ("put", "/api/v1/me/password"),
+        ("post", "/api/v1/users/{id}/sessions/end"),
+        ("put", "/api/v1/users/{id}/disabled"),
     ];
 
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));

@@ -10,11 +10,11 @@ use crate::{account, log_in, meeting_room};
 const SEOUL: i32 = 9 * 3600;
 
 /// A day a few days ahead, in Seoul (the rooms' default time zone).
-fn day_ahead() -> NaiveDate {
+pub fn day_ahead() -> NaiveDate {
     (Utc::now() + Duration::hours(9)).date_naive() + Duration::days(3)
 }
 
-fn seoul(date: NaiveDate, hour: u32, minute: u32) -> chrono::DateTime<Utc> {
+pub fn seoul(date: NaiveDate, hour: u32, minute: u32) -> chrono::DateTime<Utc> {
     let offset = FixedOffset::east_opt(SEOUL).expect("offset");
     date.and_time(NaiveTime::from_hms_opt(hour, minute, 0).expect("time"))
         .and_local_timezone(offset)

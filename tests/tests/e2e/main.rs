@@ -12,6 +12,7 @@ mod notifications;
 mod queue;
 mod rooms;
 mod seats;
+mod security;
 mod shows;
 mod wallet;
 
