@@ -29,6 +29,7 @@ pub fn Header() -> impl IntoView {
                     <A href="/bookings">{move || i18n.t().nav_bookings}</A>
                     <A href="/wallet">{move || i18n.t().nav_wallet}</A>
                     <A href="/notifications">{move || i18n.t().nav_mail}</A>
+                    <A href="/security">{move || i18n.t().nav_security}</A>
                 </Show>
                 <Show when=move || session.is_admin()>
                     <A href="/admin">{move || i18n.t().nav_admin}</A>

@@ -18,7 +18,8 @@ use leptos_router::path;
 use crate::i18n::I18n;
 use crate::limits::ServerLimits;
 use crate::pages::{
-    admin, auth, bookings, my, not_found, notifications, room, rooms, seats, show, shows, wallet,
+    admin, auth, bookings, my, not_found, notifications, room, rooms, seats, security, show, shows,
+    wallet,
 };
 use crate::session::Session;
 
@@ -48,6 +49,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/bookings") view=bookings::BookingsPage />
                     <Route path=path!("/wallet") view=wallet::WalletPage />
                     <Route path=path!("/notifications") view=notifications::NotificationsPage />
+                    <Route path=path!("/security") view=security::SecurityPage />
                     <ParentRoute path=path!("/admin") view=admin::AdminLayout>
                         <Route path=path!("") view=admin::approvals::ApprovalsPage />
                         <Route path=path!("rooms") view=admin::rooms::AdminRoomsPage />

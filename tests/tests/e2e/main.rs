@@ -13,6 +13,7 @@ mod queue;
 mod rooms;
 mod seats;
 mod security;
+mod sessions;
 mod shows;
 mod wallet;
 

@@ -2,13 +2,14 @@
 
 use gloo_net::http::Method;
 use shared::{
-    AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange, ChangeRole,
-    ChargeWallet, CreateReservation, CreateRoom, CreateWebhook, CreatedWebhook, DeliveryQuery,
-    LedgerEntry, Limits, LoginResponse, LoginUser, NotificationSettings, Page, PageQuery,
-    PerformanceId, QueueOverview, QueueSettings, QueueTicket, Reconciliation, RegisterUser,
-    Reservation, ReservationId, ReservationQuery, Room, RoomId, RoomQuery, RunReconciliation,
-    SeatMap, SeatRequest, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom, UpdateWebhook, User,
-    UserId, Wallet, WebhookDelivery, WebhookEndpoint,
+    AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange, ChangePassword,
+    ChangeRole, ChargeWallet, CreateReservation, CreateRoom, CreateWebhook, CreatedWebhook,
+    DeliveryQuery, LedgerEntry, Limits, LoginResponse, LoginUser, NotificationSettings, Page,
+    PageQuery, PerformanceId, QueueOverview, QueueSettings, QueueTicket, Reconciliation,
+    RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId, RoomQuery,
+    RunReconciliation, SeatMap, SeatRequest, Session, SessionsEnded, SetDisabled, Show, ShowDetail,
+    ShowId, ShowQuery, UpdateRoom, UpdateWebhook, User, UserId, Wallet, WebhookDelivery,
+    WebhookEndpoint,
 };
 
 use super::{
@@ -257,4 +258,31 @@ pub fn notification_settings() -> Call<NotificationSettings> {
 
 pub fn set_notification_settings(body: &NotificationSettings) -> Call<NotificationSettings> {
     Box::pin(send(Method::PUT, "/me/notifications".into(), json(body)))
+}
+
+pub fn my_sessions() -> Call<Vec<Session>> {
+    Box::pin(send(Method::GET, "/me/sessions".into(), None))
+}
+
+pub fn end_session(id: &str) -> Call<()> {
+    let path = format!("/me/sessions/{}", segment(id));
+    Box::pin(send(Method::DELETE, path, None))
+}
+
+pub fn end_other_sessions() -> Call<SessionsEnded> {
+    Box::pin(send(Method::DELETE, "/me/sessions".into(), None))
+}
+
+pub fn change_password(body: &ChangePassword) -> Call<SessionsEnded> {
+    Box::pin(send(Method::PUT, "/me/password".into(), json(body)))
+}
+
+pub fn end_user_sessions(id: &UserId) -> Call<SessionsEnded> {
+    let path = format!("/users/{}/sessions/end", segment(&id.0));
+    Box::pin(send(Method::POST, path, None))
+}
+
+pub fn set_disabled(id: &UserId, disabled: bool) -> Call<User> {
+    let path = format!("/users/{}/disabled", segment(&id.0));
+    Box::pin(send(Method::PUT, path, json(&SetDisabled { disabled })))
 }

@@ -145,6 +145,9 @@ pub fn error_title(t: &Texts, error: &ApiError) -> &'static str {
             | ErrorCode::AdmissionInvalid
             | ErrorCode::AdmissionExpired
             | ErrorCode::AdmissionRevoked => t.err_admission,
+            ErrorCode::RateLimited => t.err_rate_limited,
+            ErrorCode::LoginThrottled => t.err_login_throttled,
+            ErrorCode::CrossSiteRequest => t.err_cross_site,
             _ => t.err_unexpected,
         },
     }

@@ -10,6 +10,7 @@ pub mod notifications;
 pub mod room;
 pub mod rooms;
 pub mod seats;
+pub mod security;
 pub mod show;
 pub mod shows;
 pub mod timeline;

@@ -27,6 +27,7 @@ pub fn UsersPage() -> impl IntoView {
                         <th scope="col">{move || i18n.t().email}</th>
                         <th scope="col">{move || i18n.t().member_since}</th>
                         <th scope="col">{move || i18n.t().role}</th>
+                        <th scope="col">{move || i18n.t().account_status}</th>
                     </tr>
                 </thead>
                 <tbody>{users.into_iter().map(|user| view! { <UserRow user /> }).collect_view()}</tbody>
@@ -83,6 +84,46 @@ fn UserRow(user: User) -> impl IntoView {
                 {move || save.value().get().and_then(Result::ok).map(|_| view! { <span class="saved" role="status">" ✓ " {move || i18n.t().saved}</span> })}
                 {move || error().map(|error| view! { <ErrorNotice error /> })}
             </td>
+            <td><Standing user=user.clone() is_me /></td>
         </tr>
+    }
+}
+
+/// Whether the account may log in, and ending its sessions.
+#[component]
+fn Standing(user: User, is_me: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let disabled = RwSignal::new(user.disabled);
+    let (id, id2) = (user.id.clone(), user.id.clone());
+    let toggle = Action::new_local(move |to: &bool| api::set_disabled(&id, *to));
+    let end = Action::new_local(move |_: &()| api::end_user_sessions(&id2));
+    Effect::new(move || {
+        if let Some(Ok(saved)) = toggle.value().get() {
+            disabled.set(saved.disabled);
+        }
+    });
+    let error = move || {
+        toggle
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| end.value().get().and_then(Result::err))
+    };
+    let ended = move || end.value().get().and_then(Result::ok).map(|e| e.ended);
+    view! {
+        {move || disabled.get().then(|| view! { <span class="badge warn">{move || i18n.t().account_disabled}</span> " " })}
+        {(!is_me).then(|| view! {
+            <button type="button" class="toggle-disabled" disabled=move || toggle.pending().get()
+                on:click=move |_| { toggle.dispatch(!disabled.get_untracked()); }>
+                {move || if disabled.get() { i18n.t().account_enable } else { i18n.t().account_disable }}
+            </button>
+            " "
+            <button type="button" class="end-sessions" disabled=move || end.pending().get()
+                on:click=move |_| { end.dispatch(()); }>
+                {move || i18n.t().account_end_sessions}
+            </button>
+        })}
+        {move || ended().map(|n| view! { <span class="saved" role="status">" ✓ " {move || i18n.t().sessions_ended} {n}</span> })}
+        {move || error().map(|error| view! { <ErrorNotice error /> })}
     }
 }
