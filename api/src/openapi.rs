@@ -6,8 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, auth, bookings, health, limits, live, notifications, queue, reconcile, reservations,
-    rooms, seats, sessions, shows, users, venues, wallet, webhooks,
+    api_keys, audit, auth, bookings, health, limits, live, notifications, queue, reconcile,
+    reservations, rooms, seats, sessions, shows, users, venues, wallet, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -24,6 +24,9 @@ use crate::routes::{
         sessions::end_session,
         sessions::end_other_sessions,
         sessions::change_password,
+        api_keys::create_api_key,
+        api_keys::list_api_keys,
+        api_keys::revoke_api_key,
         users::list_users,
         users::change_role,
         sessions::end_user_sessions,
@@ -94,6 +97,7 @@ use crate::routes::{
         shared::ReconcileTrigger,
         shared::MailKind,
         shared::Language,
+        shared::ApiKeyScope,
     ))
 )]
 struct V1;
@@ -105,7 +109,9 @@ struct V1;
         description = "Meeting rooms and seated events, booked without double bookings.\n\n\
             Every error is `{\"error\": {\"code\", \"message\", \"field\"?}}` with a stable \
             snake_case `code`. Authenticate with `Authorization: Bearer <token>` from \
-            `POST /api/v1/auth/login`, or with the `session` cookie it sets.",
+            `POST /api/v1/auth/login` (or an API key's secret), or with the `session` cookie \
+            it sets. State-changing requests with the cookie must come from this site's own \
+            pages. Rate limits answer `429` with `Retry-After`.",
         license(name = "MIT OR Apache-2.0")
     ),
     nest((path = "/api/v1", api = V1)),
@@ -139,7 +145,10 @@ impl Modify for Security {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The `token` returned by `POST /api/v1/auth/login`"))
+                    .description(Some(
+                        "The `token` returned by `POST /api/v1/auth/login`, or the `secret` of \
+                         an API key from `POST /api/v1/me/api-keys` (`rk_...`, limited to its scopes)",
+                    ))
                     .build(),
             ),
         );

@@ -89,6 +89,8 @@ pub enum ErrorCode {
     QueueClosed,
     /// 409: a reconciliation is running already; try again once it has finished.
     ReconcileRunning,
+    /// 409: the caller has as many API keys as allowed; revoke one first.
+    ApiKeyLimit,
     /// 422: this `Idempotency-Key` was used before with a different request.
     IdempotencyKeyReused,
     /// 405: the path exists but not with this method; `Allow` lists those it takes.
@@ -142,6 +144,7 @@ impl ErrorCode {
             Self::AdmissionRevoked => "admission_revoked",
             Self::QueueClosed => "queue_closed",
             Self::ReconcileRunning => "reconcile_running",
+            Self::ApiKeyLimit => "api_key_limit",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",

@@ -3,6 +3,7 @@
 //! Everything here is plain serde data and compiles for `wasm32-unknown-unknown`.
 //! Server-only derives (the OpenAPI schema) sit behind the `openapi` feature.
 
+pub mod api_keys;
 pub mod auth;
 pub mod error;
 pub mod events;
@@ -22,6 +23,7 @@ pub mod venues;
 pub mod wallet;
 pub mod webhooks;
 
+pub use api_keys::{ApiKey, ApiKeyScope, CreateApiKey, CreatedApiKey};
 pub use auth::{
     ChangePassword, ChangeRole, LoginResponse, LoginUser, RegisterUser, Role, Session,
     SessionsEnded, SetDisabled, User,

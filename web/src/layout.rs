@@ -29,7 +29,6 @@ pub fn Header() -> impl IntoView {
                     <A href="/bookings">{move || i18n.t().nav_bookings}</A>
                     <A href="/wallet">{move || i18n.t().nav_wallet}</A>
                     <A href="/notifications">{move || i18n.t().nav_mail}</A>
-                    <A href="/security">{move || i18n.t().nav_security}</A>
                 </Show>
                 <Show when=move || session.is_admin()>
                     <A href="/admin">{move || i18n.t().nav_admin}</A>
@@ -97,12 +96,14 @@ fn UserArea() -> impl IntoView {
             format!("/login?next={}", js_sys::encode_uri_component(&next))
         }
     };
-    move || match session.user() {
+    move || {
+        match session.user() {
         Some(user) => view! {
-            <span class="user" id="current-user">
+            // The account's own page: sessions, password, API keys.
+            <A href="/security" attr:class="user" attr:id="current-user" attr:title=move || i18n.t().security_title>
                 <span class="sr-only">{move || i18n.t().signed_in_as} " "</span>
                 {user.name}
-            </span>
+            </A>
             <button type="button" class="secondary" id="logout" on:click=log_out.clone()>
                 {move || i18n.t().log_out}
             </button>
@@ -115,5 +116,6 @@ fn UserArea() -> impl IntoView {
             </a>
         }
         .into_any(),
+    }
     }
 }

@@ -4,7 +4,7 @@
 pub mod password;
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -12,7 +12,7 @@ use bson::oid::ObjectId;
 use futures::future::LocalBoxFuture;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use shared::Role;
+use shared::{ApiKeyScope, Role};
 
 use crate::error::ApiError;
 use crate::store::Store;
@@ -96,11 +96,26 @@ impl FromRequest for Origin {
     }
 }
 
-/// A logged-in caller, from where, and the public id of their session.
-/// Extracting it answers `401` when there is no valid session (or the
-/// account is disabled).
+/// What a caller authenticated with.
 #[derive(Debug, Clone)]
-pub struct AuthUser(pub UserDoc, pub Origin, pub Option<ObjectId>);
+pub enum Credential {
+    /// A login session, by its public id.
+    Session(Option<ObjectId>),
+    /// An API key, with its scopes.
+    ApiKey {
+        id: ObjectId,
+        scopes: Vec<ApiKeyScope>,
+    },
+}
+
+/// Secrets of API keys start with this; session tokens never do.
+pub const API_KEY_PREFIX: &str = "rk_";
+
+/// A logged-in caller, from where, and with what. Extracting it answers
+/// `401` without a valid session or API key (or for a disabled account),
+/// and `403` for a change made with a read-only key.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub UserDoc, pub Origin, pub Credential);
 
 impl AuthUser {
     pub fn id(&self) -> ObjectId {
@@ -109,6 +124,32 @@ impl AuthUser {
 
     pub fn is_admin(&self) -> bool {
         self.0.role == Role::Admin
+    }
+
+    /// The caller's session's public id, when they use a session.
+    pub fn session_id(&self) -> Option<ObjectId> {
+        match &self.2 {
+            Credential::Session(id) => *id,
+            Credential::ApiKey { .. } => None,
+        }
+    }
+
+    /// Refuses API keys: managing keys, sessions and the password takes
+    /// the owner logged in, so a leaked key cannot make itself more.
+    pub fn require_session(&self) -> Result<(), ApiError> {
+        match self.2 {
+            Credential::Session(_) => Ok(()),
+            Credential::ApiKey { .. } => Err(ApiError::Forbidden(
+                "API keys cannot manage keys, sessions or the password; log in",
+            )),
+        }
+    }
+
+    fn key_allows(&self, scope: ApiKeyScope) -> bool {
+        match &self.2 {
+            Credential::Session(_) => true,
+            Credential::ApiKey { scopes, .. } => scopes.contains(&scope),
+        }
     }
 
     /// This caller, from where the request came, as changes record it.
@@ -126,15 +167,40 @@ impl FromRequest for AuthUser {
         let store = req.app_data::<web::Data<Store>>().cloned();
         let origin = Origin::of(req);
         let device = device(req, &origin);
+        let changes = !matches!(*req.method(), Method::GET | Method::HEAD);
         Box::pin(async move {
             let token = token.ok_or(ApiError::Unauthenticated)?;
             let store =
                 store.ok_or_else(|| ApiError::Internal("store missing from app data".into()))?;
-            store
-                .session_user(&token_hash(&token), chrono::Utc::now(), &device)
+            let now = chrono::Utc::now();
+            if !token.starts_with(API_KEY_PREFIX) {
+                return store
+                    .session_user(&token_hash(&token), now, &device)
+                    .await?
+                    .map(|(user, session)| AuthUser(user, origin, Credential::Session(session)))
+                    .ok_or(ApiError::Unauthenticated);
+            }
+            let (user, key) = store
+                .api_key_user(&token_hash(&token), now)
                 .await?
-                .map(|(user, session)| AuthUser(user, origin, session))
-                .ok_or(ApiError::Unauthenticated)
+                .ok_or(ApiError::Unauthenticated)?;
+            let caller = AuthUser(
+                user,
+                origin,
+                Credential::ApiKey {
+                    id: key.id,
+                    scopes: key.scopes,
+                },
+            );
+            if changes
+                && !caller.key_allows(ApiKeyScope::Book)
+                && !caller.key_allows(ApiKeyScope::Admin)
+            {
+                return Err(ApiError::Forbidden(
+                    "this API key has only the read scope; changes need the book scope",
+                ));
+            }
+            Ok(caller)
         })
     }
 }
@@ -169,6 +235,9 @@ impl FromRequest for Admin {
             let user = user.await?;
             if !user.is_admin() {
                 return Err(ApiError::Forbidden("this needs the admin role"));
+            }
+            if !user.key_allows(ApiKeyScope::Admin) {
+                return Err(ApiError::Forbidden("this API key lacks the admin scope"));
             }
             Ok(Admin(user))
         })

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource, all under `/api/v1`.
 
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod bookings;
@@ -125,4 +126,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     reconcile::configure(cfg);
     notifications::configure(cfg);
     sessions::configure(cfg);
+    api_keys::configure(cfg);
 }

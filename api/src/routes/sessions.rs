@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     responses(
         (status = 200, description = "The sessions", body = Vec<Session>),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Asked with an API key: this takes a login session", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),
     security(("bearer" = []), ("cookie" = []))
@@ -37,8 +38,9 @@ async fn list_sessions(
     store: web::Data<Store>,
     user: AuthUser,
 ) -> Result<web::Json<Vec<Session>>, ApiError> {
+    user.require_session()?;
     let sessions = store
-        .user_sessions(user.id(), chrono::Utc::now(), user.2)
+        .user_sessions(user.id(), chrono::Utc::now(), user.session_id())
         .await?;
     Ok(web::Json(sessions))
 }
@@ -50,6 +52,7 @@ async fn list_sessions(
     responses(
         (status = 204, description = "Ended"),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Asked with an API key: this takes a login session", body = ErrorBody),
         (status = 404, description = "No such session of the caller's (or not an id)", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),
@@ -62,6 +65,7 @@ async fn end_session(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    user.require_session()?;
     let id = object_id(&path, "session")?;
     if !store.end_session(user.id(), id).await? {
         return Err(ApiError::NotFound("session"));
@@ -76,6 +80,7 @@ async fn end_session(
     responses(
         (status = 200, description = "How many ended", body = SessionsEnded),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Asked with an API key: this takes a login session", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),
     security(("bearer" = []), ("cookie" = []))
@@ -86,7 +91,8 @@ async fn end_other_sessions(
     store: web::Data<Store>,
     user: AuthUser,
 ) -> Result<web::Json<SessionsEnded>, ApiError> {
-    let ended = store.end_sessions(user.id(), user.2).await?;
+    user.require_session()?;
+    let ended = store.end_sessions(user.id(), user.session_id()).await?;
     tracing::info!(ended, "other sessions ended");
     Ok(web::Json(SessionsEnded { ended }))
 }
@@ -100,6 +106,7 @@ async fn end_other_sessions(
         (status = 200, description = "Changed; how many other sessions ended", body = SessionsEnded),
         (status = 400, description = "`current_password` is wrong, or `new_password` too short or long; `field` names it", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Asked with an API key: this takes a login session", body = ErrorBody),
         (status = 429, description = "`login_throttled`: too many wrong passwords for this account; see `Retry-After`", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),
@@ -113,6 +120,7 @@ async fn change_password(
     user: AuthUser,
     body: Json<ChangePassword>,
 ) -> Result<web::Json<SessionsEnded>, ApiError> {
+    user.require_session()?;
     let body = body.0;
     let new_password = Password::parse(&body.new_password)
         .map_err(|e| ApiError::invalid("new_password", e.message))?;
@@ -136,7 +144,7 @@ async fn change_password(
     }
     let hash = blocking(move || cost.hash(&new_password.0)).await?;
     let ended = store
-        .set_password_hash(&user.actor(), user.id(), hash, user.2)
+        .set_password_hash(&user.actor(), user.id(), hash, user.session_id())
         .await?;
     tracing::info!(ended, "password changed");
     Ok(web::Json(SessionsEnded { ended }))

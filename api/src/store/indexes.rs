@@ -37,6 +37,7 @@ pub const MAILS: &str = "mails";
 pub const NOTIFICATION_SETTINGS: &str = "notification_settings";
 pub const LOGIN_FAILURES: &str = "login_failures";
 pub const LOGIN_DEVICES: &str = "login_devices";
+pub const API_KEYS: &str = "api_keys";
 
 fn index(keys: Document, name: &str) -> IndexModel {
     IndexModel::builder()
@@ -73,7 +74,14 @@ fn with_options(keys: Document, options: IndexOptions) -> IndexModel {
 }
 
 pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
-    let plan: [(&str, Vec<IndexModel>); 29] = [
+    let plan: [(&str, Vec<IndexModel>); 30] = [
+        (
+            API_KEYS,
+            vec![
+                unique(doc! { "key_hash": 1 }, "key_unique"),
+                index(doc! { "user_id": 1, "_id": -1 }, "by_user"),
+            ],
+        ),
         // Forgotten once their wait (and, before a lock, a quiet spell) is over.
         (LOGIN_FAILURES, vec![ttl(doc! { "expires_at": 1 })]),
         (

@@ -4,6 +4,7 @@
 //! and return `shared` DTOs.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
 pub mod bookings;
 pub mod deliveries;

@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP API against a real MongoDB-compatible
 //! server. Every test starts the application on its own database.
 
+mod api_keys;
 mod audit;
 mod auth;
 mod concurrency;

@@ -88,6 +88,9 @@ fn the_document_is_openapi_3_and_covers_every_route() {
         ("delete", "/api/v1/me/sessions/{id}"),
         ("delete", "/api/v1/me/sessions"),
         ("put", "/api/v1/me/password"),
+        ("post", "/api/v1/me/api-keys"),
+        ("get", "/api/v1/me/api-keys"),
+        ("delete", "/api/v1/me/api-keys/{id}"),
         ("post", "/api/v1/users/{id}/sessions/end"),
         ("put", "/api/v1/users/{id}/disabled"),
     ];

@@ -17,8 +17,8 @@ async fn a_user_logs_out_another_device_and_changes_the_password() {
     log_in(&browser, &email, PASSWORD).await;
     browser.wait_text("#current-user", "Kim Minji").await;
 
-    // Act: open the security page from the menu.
-    browser.click("nav a[href='/security']").await;
+    // Act: open the account's page from its name in the header.
+    browser.click("#current-user").await;
 
     // Assert: both sessions, this browser marked.
     browser
@@ -97,5 +97,51 @@ async fn an_admin_disables_an_account_and_it_is_logged_out() {
         .wait_text(&format!("{row} .badge.warn"), "사용 중지됨")
         .await;
     browser.screenshot("admin-users-disabled-ko").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_user_creates_an_api_key_uses_it_and_revokes_it() {
+    let app = spawn_app_serving_web().await;
+    let (email, _) = account(&app, "Lee Seoyeon", 0).await;
+    let browser = Browser::start(&app.address).await;
+    browser.goto("/security").await;
+    log_in(&browser, &email, PASSWORD).await;
+    browser.find("#api-keys-empty").await;
+
+    // Act: a read-only key for a room display, until a date.
+    browser
+        .fill("#api-key-name", "Room display, 3rd floor")
+        .await;
+    browser.set_value("#api-key-expires", "2030-06-30").await;
+    browser.click("#api-key-create").await;
+
+    // Assert: the secret, shown once, works as a bearer token.
+    let secret = browser.wait_text("#api-key-secret", "rk_").await;
+    let me = app.get("/api/v1/me", Some(secret.trim())).await;
+    me.assert_status(200);
+    browser
+        .wait_text("#api-keys", "Room display, 3rd floor")
+        .await;
+    browser.wait_text("#api-keys", "Read").await;
+    browser
+        .client
+        .execute(
+            "document.getElementById('api-key-created').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    browser.screenshot("api-keys").await;
+    browser.click("button[data-lang='ko']").await;
+    browser.wait_text("#api-keys", "읽기").await;
+    browser.screenshot("api-keys-ko").await;
+
+    // Revoked from the page: the key stops.
+    browser.click("#api-keys .revoke").await;
+    browser.find("#api-keys-empty").await;
+    app.get("/api/v1/me", Some(secret.trim()))
+        .await
+        .assert_error(401, ErrorCode::Unauthenticated);
     browser.close().await;
 }

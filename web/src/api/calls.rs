@@ -2,14 +2,14 @@
 
 use gloo_net::http::Method;
 use shared::{
-    AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange, ChangePassword,
-    ChangeRole, ChargeWallet, CreateReservation, CreateRoom, CreateWebhook, CreatedWebhook,
-    DeliveryQuery, LedgerEntry, Limits, LoginResponse, LoginUser, NotificationSettings, Page,
-    PageQuery, PerformanceId, QueueOverview, QueueSettings, QueueTicket, Reconciliation,
-    RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId, RoomQuery,
-    RunReconciliation, SeatMap, SeatRequest, Session, SessionsEnded, SetDisabled, Show, ShowDetail,
-    ShowId, ShowQuery, UpdateRoom, UpdateWebhook, User, UserId, Wallet, WebhookDelivery,
-    WebhookEndpoint,
+    ApiKey, AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange,
+    ChangePassword, ChangeRole, ChargeWallet, CreateApiKey, CreateReservation, CreateRoom,
+    CreateWebhook, CreatedApiKey, CreatedWebhook, DeliveryQuery, LedgerEntry, Limits,
+    LoginResponse, LoginUser, NotificationSettings, Page, PageQuery, PerformanceId, QueueOverview,
+    QueueSettings, QueueTicket, Reconciliation, RegisterUser, Reservation, ReservationId,
+    ReservationQuery, Room, RoomId, RoomQuery, RunReconciliation, SeatMap, SeatRequest, Session,
+    SessionsEnded, SetDisabled, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom, UpdateWebhook,
+    User, UserId, Wallet, WebhookDelivery, WebhookEndpoint,
 };
 
 use super::{
@@ -285,4 +285,17 @@ pub fn end_user_sessions(id: &UserId) -> Call<SessionsEnded> {
 pub fn set_disabled(id: &UserId, disabled: bool) -> Call<User> {
     let path = format!("/users/{}/disabled", segment(&id.0));
     Box::pin(send(Method::PUT, path, json(&SetDisabled { disabled })))
+}
+
+pub fn my_api_keys() -> Call<Vec<ApiKey>> {
+    Box::pin(send(Method::GET, "/me/api-keys".into(), None))
+}
+
+pub fn create_api_key(body: &CreateApiKey) -> Call<CreatedApiKey> {
+    Box::pin(send(Method::POST, "/me/api-keys".into(), json(body)))
+}
+
+pub fn revoke_api_key(id: &str) -> Call<()> {
+    let path = format!("/me/api-keys/{}", segment(id));
+    Box::pin(send(Method::DELETE, path, None))
 }

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod admin;
+pub mod api_keys;
 pub mod auth;
 pub mod booking;
 pub mod bookings;

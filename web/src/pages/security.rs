@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use shared::{ChangePassword, Session};
 
+use super::api_keys::ApiKeys;
 use crate::api::{self, ApiError};
 use crate::components::{Loading, MaybeError, error_fallback};
 use crate::i18n::use_i18n;
@@ -18,6 +19,7 @@ pub fn SecurityPage() -> impl IntoView {
         <RequireUser>
             <Sessions />
             <PasswordForm />
+            <ApiKeys />
         </RequireUser>
     }
 }
