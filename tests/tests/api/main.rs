@@ -13,6 +13,7 @@ mod mail;
 mod metrics;
 mod openapi;
 mod outage;
+mod ownership;
 mod queue;
 mod rate_limits;
 mod reconcile;
