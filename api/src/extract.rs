@@ -41,8 +41,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             let bytes = body
                 .await
                 .map_err(|_| ApiError::PayloadTooLarge(MAX_BODY_BYTES))?;
-            let mut de = serde_json::Deserializer::from_slice(&bytes);
-            let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let mut parsed: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest {
+                    code: ErrorCode::InvalidJson,
+                    field: None,
+                    message: format!("the body is not valid JSON: {e}"),
+                })?;
+            integral_numbers(&mut parsed);
+            let value = serde_path_to_error::deserialize(parsed).map_err(|e| {
                 let data_error = e.inner().classify() == serde_json::error::Category::Data;
                 let code = if data_error {
                     ErrorCode::InvalidInput
@@ -51,13 +57,34 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 };
                 described(code, e)
             })?;
-            de.end().map_err(|e| ApiError::BadRequest {
-                code: ErrorCode::InvalidJson,
-                field: None,
-                message: format!("the body has data after the JSON value: {e}"),
-            })?;
             Ok(Json(value))
         })
+    }
+}
+
+/// Writes numbers such as `3.0` as the integers they are. JSON has one
+/// number type, and JSON Schema counts `3.0` as an `integer`; without this
+/// a client (or a generator) sending `"capacity": 8.0` would be refused.
+/// Fractions and numbers beyond 64 bits stay as they are, and are refused
+/// by name where an integer is expected.
+fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64()
+                && number.is_f64()
+                && float.fract() == 0.0
+                && float.abs() < 9.0e15
+            {
+                // Within ±2^53 every integral f64 is exact, so the cast is too.
+                #[allow(clippy::cast_possible_truncation)]
+                let integer = float as i64;
+                *value = Value::from(integer);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
     }
 }
 
@@ -122,5 +149,30 @@ mod tests {
             Some("email")
         );
         assert_eq!(missing_field("expected value"), None);
+    }
+
+    #[test]
+    fn integral_floats_become_integers_and_fractions_stay() {
+        let mut value = serde_json::json!({
+            "capacity": 8.0,
+            "rows": [{ "seats": 12.0, "price": -3.0 }],
+            "ratio": 0.5,
+            "huge": 1.0e300,
+            "plain": 7,
+        });
+
+        integral_numbers(&mut value);
+
+        assert_eq!(
+            value,
+            serde_json::json!({
+                "capacity": 8,
+                "rows": [{ "seats": 12, "price": -3 }],
+                "ratio": 0.5,
+                "huge": 1.0e300,
+                "plain": 7,
+            })
+        );
+        assert!(value["capacity"].is_u64());
     }
 }

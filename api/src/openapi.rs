@@ -3,6 +3,7 @@
 //! output, committed, and a test fails when the two differ.
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
@@ -115,7 +116,7 @@ struct V1;
         license(name = "MIT OR Apache-2.0")
     ),
     nest((path = "/api/v1", api = V1)),
-    modifiers(&Security),
+    modifiers(&Security, &CommonAnswers),
     tags(
         (name = "health", description = "Liveness, readiness and the server's limits"),
         (name = "auth", description = "Accounts and sessions"),
@@ -159,6 +160,62 @@ impl Modify for Security {
                 "The HttpOnly cookie set by `POST /api/v1/auth/login`",
             ))),
         );
+    }
+}
+
+/// Answers any operation may give that no handler states itself: `413`
+/// and `415` wherever a body is taken (the JSON extractor), `429` for
+/// every read (anonymous reads are rate-limited per address).
+struct CommonAnswers;
+
+impl Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                (&mut item.get, true),
+                (&mut item.post, false),
+                (&mut item.put, false),
+                (&mut item.patch, false),
+                (&mut item.delete, false),
+            ];
+            for (operation, read) in operations {
+                let Some(operation) = operation else {
+                    continue;
+                };
+                let answers = &mut operation.responses.responses;
+                if operation.request_body.is_some() {
+                    answers.entry("413".into()).or_insert_with(|| {
+                        error("`payload_too_large`: the body is over 64 KiB").into()
+                    });
+                    answers.entry("415".into()).or_insert_with(|| {
+                        error(
+                            "`unsupported_media_type`: the body is not sent as `application/json`",
+                        )
+                        .into()
+                    });
+                }
+                if read {
+                    answers.entry("429".into()).or_insert_with(|| {
+                        error(
+                            "`rate_limited`: too many reads without credentials from this \
+                             address; see `Retry-After`",
+                        )
+                        .into()
+                    });
+                }
+            }
+        }
     }
 }
 

@@ -72,6 +72,7 @@ async fn invalid_rooms_are_refused_naming_the_field() {
             "slot_minutes",
         ),
         (json!({"name": "X"}), "capacity"),
+        (json!({"name": "X", "capacity": 5.5}), "capacity"),
     ];
     for (body, field) in cases {
         let response = app.post("/api/v1/rooms", Some(&admin), &body).await;
@@ -84,6 +85,24 @@ async fn invalid_rooms_are_refused_naming_the_field() {
             response.body
         );
     }
+}
+
+#[tokio::test]
+async fn a_whole_number_written_with_a_point_counts_as_that_integer() {
+    // JSON has one number type; JSON Schema counts 8.0 as an integer.
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+
+    let response = app
+        .post(
+            "/api/v1/rooms",
+            Some(&admin),
+            &json!({"name": "X", "capacity": 8.0}),
+        )
+        .await;
+
+    response.assert_status(201);
+    assert_eq!(response.body["capacity"], 8);
 }
 
 #[tokio::test]
