@@ -63,6 +63,24 @@ impl TestResponse {
             .unwrap_or_else(|e| panic!("not an error body {}: {e}", self.body))
     }
 
+    /// The whole `Set-Cookie` line for the cookie `name`, if one was set.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    }
+
+    /// A header's value as text, empty when absent.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
     /// The `error.field` of an error body.
     pub fn error_field(&self) -> Option<String> {
         self.body["error"]["field"].as_str().map(str::to_owned)
@@ -143,6 +161,14 @@ pub fn test_settings(db_uri: &str) -> Settings {
 pub async fn spawn_app() -> TestApp {
     let uri = shared_server_uri().await;
     spawn_app_with(test_settings(&uri)).await
+}
+
+/// Starts the app like [`spawn_app`], with `change` applied to the
+/// settings first (e.g. rate limits on).
+pub async fn spawn_app_changed(change: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = test_settings(&shared_server_uri().await);
+    change(&mut settings);
+    spawn_app_with(settings).await
 }
 
 /// The built web app (`web/dist`), which browser tests need the API to serve.

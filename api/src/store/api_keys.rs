@@ -8,8 +8,8 @@ use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use shared::{ApiKey, ApiKeyScope};
 
-use super::indexes::{API_KEYS, USERS};
-use super::users::UserDoc;
+use super::indexes::API_KEYS;
+use super::users::{UserDoc, enabled_owner};
 use super::{Store, to_bson_time};
 use crate::error::ApiError;
 
@@ -70,18 +70,9 @@ impl Store {
         key_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(UserDoc, ApiKeyDoc)>, ApiError> {
-        let pipeline = vec![
-            // The expiry is checked below: the match stays on the index.
-            doc! { "$match": { "key_hash": key_hash } },
-            doc! { "$lookup": {
-                "from": USERS,
-                "localField": "user_id",
-                "foreignField": "_id",
-                "as": "user",
-            } },
-            doc! { "$unwind": "$user" },
-            doc! { "$match": { "user.disabled": { "$ne": true } } },
-        ];
+        // The expiry is checked below: the match stays on the index.
+        let mut pipeline = vec![doc! { "$match": { "key_hash": key_hash } }];
+        pipeline.extend(enabled_owner());
         let mut cursor = self.api_keys().aggregate(pipeline).await?;
         let Some(found) = cursor.try_next().await? else {
             return Ok(None);

@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
-use super::indexes::{SESSIONS, USERS};
-use super::users::UserDoc;
+use super::indexes::SESSIONS;
+use super::users::{UserDoc, enabled_owner};
 use super::{Store, to_bson_time};
 use crate::error::ApiError;
 
@@ -90,18 +90,11 @@ impl Store {
         now: DateTime<Utc>,
         device: &Device,
     ) -> Result<Option<(UserDoc, Option<ObjectId>)>, ApiError> {
-        let pipeline = vec![
+        let mut pipeline = vec![
             doc! { "$match": { "_id": token_hash, "expires_at": { "$gt": to_bson_time(now) } } },
-            doc! { "$lookup": {
-                "from": USERS,
-                "localField": "user_id",
-                "foreignField": "_id",
-                "as": "user",
-            } },
-            doc! { "$unwind": "$user" },
-            doc! { "$match": { "user.disabled": { "$ne": true } } },
-            doc! { "$project": { "user": 1, "public_id": 1, "last_seen_at": 1 } },
         ];
+        pipeline.extend(enabled_owner());
+        pipeline.push(doc! { "$project": { "user": 1, "public_id": 1, "last_seen_at": 1 } });
         let mut cursor = self.sessions().aggregate(pipeline).await?;
         let Some(found) = cursor.try_next().await? else {
             return Ok(None);

@@ -44,6 +44,22 @@ impl UserDoc {
     }
 }
 
+/// Aggregation stages that join a document's `user_id` to its account as
+/// `user`, keeping only enabled accounts: how sessions and API keys find
+/// their caller in one round trip.
+pub(super) fn enabled_owner() -> [bson::Document; 3] {
+    [
+        doc! { "$lookup": {
+            "from": USERS,
+            "localField": "user_id",
+            "foreignField": "_id",
+            "as": "user",
+        } },
+        doc! { "$unwind": "$user" },
+        doc! { "$match": { "user.disabled": { "$ne": true } } },
+    ]
+}
+
 fn email_taken() -> ApiError {
     ApiError::conflict(
         ErrorCode::EmailTaken,

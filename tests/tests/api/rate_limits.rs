@@ -1,18 +1,10 @@
 //! Rate limits answer `429` with `Retry-After`; failed logins slow an
 //! account down and then lock it, but never for its owner's own browser.
 
-use api::configuration::Settings;
 use reqwest::Method;
 use serde_json::json;
 use shared::ErrorCode;
-use tests::db::shared_server_uri;
-use tests::{PASSWORD, TestApp, TestResponse, room_body, spawn_app_with, test_settings};
-
-async fn app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
-    let mut settings = test_settings(&shared_server_uri().await);
-    change(&mut settings);
-    spawn_app_with(settings).await
-}
+use tests::{PASSWORD, TestApp, TestResponse, room_body, spawn_app_changed};
 
 fn retry_after(response: &TestResponse) -> u64 {
     response
@@ -43,7 +35,7 @@ async fn login_with(
 async fn a_password_guessing_loop_is_slowed_then_locked_out_but_the_owner_gets_in() {
     // Arrange: slow down after 3 failures, lock after 6. The owner logged
     // in from their browser before, which keeps its `device` cookie.
-    let app = app_with(|s| {
+    let app = spawn_app_changed(|s| {
         s.rate_limits.login_slow_after = 3;
         s.rate_limits.login_lock_after = 6;
         s.rate_limits.login_lock_minutes = 15;
@@ -52,14 +44,7 @@ async fn a_password_guessing_loop_is_slowed_then_locked_out_but_the_owner_gets_i
     let (owner, _) = app.new_user().await;
     let first = app.login(&owner.email, PASSWORD).await;
     first.assert_status(200);
-    let device = first
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("device="))
-        .expect("a device cookie")
-        .to_owned();
+    let device = first.set_cookie("device").expect("a device cookie");
     assert!(device.contains("Path=/api/v1/auth"), "{device}");
     assert!(
         device.contains("HttpOnly") && device.contains("SameSite=Strict"),
@@ -126,7 +111,7 @@ async fn a_password_guessing_loop_is_slowed_then_locked_out_but_the_owner_gets_i
 
 #[tokio::test]
 async fn an_email_without_an_account_is_slowed_the_same_way() {
-    let app = app_with(|s| s.rate_limits.login_slow_after = 2).await;
+    let app = spawn_app_changed(|s| s.rate_limits.login_slow_after = 2).await;
 
     let answers = [
         app.login("nobody@example.com", "x").await,
@@ -144,8 +129,8 @@ async fn logins_per_address_are_limited_and_forwarded_addresses_count_only_behin
 {
     // Arrange: 3 login attempts per minute per address, and a balancer
     // on the loopback address that the second instance trusts.
-    let direct = app_with(|s| s.rate_limits.login_per_address = "3/minute".into()).await;
-    let proxied = app_with(|s| {
+    let direct = spawn_app_changed(|s| s.rate_limits.login_per_address = "3/minute".into()).await;
+    let proxied = spawn_app_changed(|s| {
         s.rate_limits.login_per_address = "3/minute".into();
         s.security.trusted_proxies = "127.0.0.0/8".into();
     })
@@ -190,7 +175,7 @@ async fn logins_per_address_are_limited_and_forwarded_addresses_count_only_behin
 
 #[tokio::test]
 async fn registrations_bookings_and_public_reads_have_their_limits() {
-    let app = app_with(|s| {
+    let app = spawn_app_changed(|s| {
         s.rate_limits.register_per_address = "3/hour".into();
         s.rate_limits.booking_per_user = "2/minute".into();
         s.rate_limits.public_reads_per_address = "5/minute".into();

@@ -2,59 +2,40 @@
 //! refused, rate limits answered `429` with `Retry-After`, and failed
 //! logins slowing an account down without locking its owner out.
 
-use api::configuration::Settings;
 use reqwest::Method;
 use serde_json::json;
 use shared::{ErrorCode, Page, Reservation};
-use tests::db::shared_server_uri;
-use tests::{PASSWORD, TestApp, room_body, spawn_app, spawn_app_with, test_settings};
-
-async fn app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
-    let mut settings = test_settings(&shared_server_uri().await);
-    change(&mut settings);
-    spawn_app_with(settings).await
-}
-
-fn header<'a>(response: &'a tests::TestResponse, name: &str) -> &'a str {
-    response
-        .headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-}
+use tests::{PASSWORD, TestApp, room_body, spawn_app, spawn_app_changed};
 
 #[tokio::test]
 async fn every_answer_carries_the_security_headers() {
-    let app = app_with(|s| s.security.hsts_seconds = 31_536_000).await;
+    let app = spawn_app_changed(|s| s.security.hsts_seconds = 31_536_000).await;
 
     for path in ["/api/v1/rooms", "/api/v1/no-such-thing", "/metrics"] {
         let response = app.get(path, None).await;
 
         assert_eq!(
-            header(&response, "x-content-type-options"),
+            response.header("x-content-type-options"),
             "nosniff",
             "{path}"
         );
+        assert_eq!(response.header("referrer-policy"), "same-origin", "{path}");
+        assert_eq!(response.header("x-frame-options"), "DENY", "{path}");
         assert_eq!(
-            header(&response, "referrer-policy"),
-            "same-origin",
-            "{path}"
-        );
-        assert_eq!(header(&response, "x-frame-options"), "DENY", "{path}");
-        assert_eq!(
-            header(&response, "content-security-policy"),
+            response.header("content-security-policy"),
             "default-src 'none'; frame-ancestors 'none'",
             "{path}"
         );
         assert_eq!(
-            header(&response, "strict-transport-security"),
+            response.header("strict-transport-security"),
             "max-age=31536000; includeSubDomains",
             "{path}"
         );
     }
     let docs = app.get("/api/docs/", None).await;
     assert!(
-        header(&docs, "content-security-policy").contains("frame-ancestors 'none'"),
+        docs.header("content-security-policy")
+            .contains("frame-ancestors 'none'"),
         "{:?}",
         docs.headers
     );
@@ -73,14 +54,7 @@ async fn without_configuration_there_is_no_hsts() {
 async fn cookie_session(app: &TestApp, email: &str) -> String {
     let login = app.login(email, PASSWORD).await;
     login.assert_status(200);
-    let cookie = login
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("session="))
-        .expect("a session cookie")
-        .to_owned();
+    let cookie = login.set_cookie("session").expect("a session cookie");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     cookie.split(';').next().expect("name=value").to_owned()
@@ -133,7 +107,11 @@ async fn a_cross_site_form_post_with_the_session_cookie_is_refused() {
 
         // Assert: refused by name, and nothing was stored.
         response.assert_error(403, ErrorCode::CrossSiteRequest);
-        assert!(header(&response, "content-security-policy").contains("default-src 'none'"));
+        assert!(
+            response
+                .header("content-security-policy")
+                .contains("default-src 'none'")
+        );
     }
     let mine: Page<Reservation> = app.get("/api/v1/reservations", Some(&token)).await.json();
     assert!(mine.items.is_empty(), "{:?}", mine.items);
@@ -194,7 +172,8 @@ async fn a_cross_site_form_post_with_the_session_cookie_is_refused() {
 
 #[tokio::test]
 async fn an_allowed_origin_may_post_with_the_cookie() {
-    let app = app_with(|s| s.security.allowed_origins = "https://book.example.com".into()).await;
+    let app =
+        spawn_app_changed(|s| s.security.allowed_origins = "https://book.example.com".into()).await;
     let (user, _) = app.new_user().await;
     let session = cookie_session(&app, &user.email).await;
 
