@@ -8,5 +8,6 @@ mod instances;
 mod live;
 mod outbox;
 mod queue;
+mod queue_ticks;
 mod shutdown;
 mod webhooks;

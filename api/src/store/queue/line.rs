@@ -75,6 +75,11 @@ impl Store {
         // `now` is the database's time as of this call; time spent in here
         // is added to it, so stamps err late, never early.
         let entered = std::time::Instant::now();
+        // Never before the last tick's stamp: a tick whose clock reading
+        // was slow to come back stamps late, and the next one, reading the
+        // clock quickly, would otherwise stamp its admissions before that
+        // earlier tick's (place 80 "admitted" before place 79).
+        let now = now.max(state.last_tick.to_chrono());
         let rules = state.rules;
         let mut outcome = TickOutcome::default();
         if now < state.sale_opens_at.to_chrono() {
@@ -82,7 +87,7 @@ impl Store {
             self.queue_states()
                 .update_one(
                     doc! { "_id": state.id },
-                    doc! { "$set": { "last_tick": to_bson_time(now) } },
+                    doc! { "$max": { "last_tick": to_bson_time(now) } },
                 )
                 .await?;
             return Ok(outcome);
@@ -168,8 +173,8 @@ impl Store {
             0.0
         };
         let mut update = doc! {
-            "$max": { "frontier": frontier },
-            "$set": { "credit": left, "last_tick": to_bson_time(now) },
+            "$max": { "frontier": frontier, "last_tick": to_bson_time(now) },
+            "$set": { "credit": left },
             "$inc": { "admitted_total": outcome.admitted as i64 },
         };
         if outcome.admitted > 0 {
