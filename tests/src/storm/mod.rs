@@ -47,6 +47,8 @@ pub struct Record {
     pub retry_after: Option<u64>,
     pub replayed: bool,
     pub code: Option<String>,
+    /// The error's message: which of several ways to a `503` it was.
+    pub message: Option<String>,
     /// The booking's or reservation's id, for a `201`.
     pub id: Option<String>,
 }
@@ -168,6 +170,7 @@ async fn client(
                 retry_after: reply.retry_after,
                 replayed: reply.replayed,
                 code: reply.body["error"]["code"].as_str().map(str::to_owned),
+                message: reply.body["error"]["message"].as_str().map(str::to_owned),
                 id: (reply.status == 201)
                     .then(|| reply.body["id"].as_str().map(str::to_owned))
                     .flatten(),

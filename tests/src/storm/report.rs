@@ -156,8 +156,13 @@ pub async fn account(
             } else {
                 format!("-{}", (fault - r.started).as_millis())
             };
+            let message = r
+                .message
+                .as_deref()
+                .map(|m| format!(" (\"{m}\")"))
+                .unwrap_or_default();
             format!(
-                "{} ms: {} via instance {} sent at {sent} ms -> {} {}",
+                "{} ms: {} via instance {} sent at {sent} ms -> {} {}{message}",
                 r.waited.as_millis(),
                 r.kind,
                 r.instance,
