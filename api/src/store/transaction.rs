@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use mongodb::ClientSession;
+use mongodb::bson::doc;
 use mongodb::error::{TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
 use mongodb::options::ReadConcern;
 
@@ -56,8 +57,8 @@ impl Store {
                     // when there is none.
                     let failed =
                         std::mem::replace(&mut session, self.client.start_session().await?);
-                    if no_primary(&error) {
-                        self.abort_once_primary_is_back(failed);
+                    if no_primary(&error) || !self.topology.writable() {
+                        self.end_once_primary_is_back(failed);
                     }
                     if !is_labelled(&error, TRANSIENT_TRANSACTION_ERROR) {
                         return Err(error);
@@ -74,37 +75,61 @@ impl Store {
                     Err(e) => ApiError::Database(e),
                 };
                 let since = commit_started;
-                if is_labelled(&error, UNKNOWN_TRANSACTION_COMMIT_RESULT) {
-                    self.retry_or_give_up(error, &mut outage, since, deadline, Retry::Commit)?;
-                    tokio::time::sleep(Duration::from_millis(20)).await;
+                let retry = if is_labelled(&error, UNKNOWN_TRANSACTION_COMMIT_RESULT) {
+                    Retry::Commit
                 } else if is_labelled(&error, TRANSIENT_TRANSACTION_ERROR) {
-                    self.retry_or_give_up(error, &mut outage, since, deadline, Retry::Attempt)?;
-                    continue 'attempt;
+                    Retry::Attempt
                 } else {
                     return Err(error);
+                };
+                let unreached = no_primary(&error);
+                if let Err(refusal) =
+                    self.retry_or_give_up(error, &mut outage, since, deadline, retry)
+                {
+                    // A commit that never reached a primary leaves the
+                    // transaction open on the server, holding what it
+                    // wrote, and the driver will not abort a transaction
+                    // it has tried to commit: the session is killed.
+                    if unreached {
+                        self.end_once_primary_is_back(session);
+                    }
+                    return Err(refusal);
+                }
+                match retry {
+                    Retry::Commit => tokio::time::sleep(Duration::from_millis(20)).await,
+                    Retry::Attempt => continue 'attempt,
                 }
             }
         }
     }
 
-    /// Aborts `session`'s transaction once a primary is known again (or
-    /// gives up after a minute). A server may keep a transaction open
-    /// through a step-down (SecantusDB does; mongod aborts it), and an
-    /// abort sent while there is no primary is lost: the transaction would
-    /// then hold its seat, guard and wallet documents until its lifetime
-    /// ran out, and the buyer's next attempts would meet write conflicts.
-    /// (A session dropped without this aborts in the background at once,
-    /// which is enough while the primary is there.)
-    fn abort_once_primary_is_back(&self, mut session: ClientSession) {
+    /// Ends `session`'s transaction on the server once a primary is known
+    /// again (or after a minute), by killing the session: `killSessions`
+    /// aborts whatever transaction it still has open, whatever the
+    /// driver believes. A server may keep a transaction open through a
+    /// step-down (SecantusDB does; mongod aborts it), and an abort sent
+    /// while there is no primary is lost, as is the commit the driver
+    /// could not deliver (after which it sends no abort at all): the
+    /// transaction would then hold its seat, guard, cell and wallet
+    /// documents until its lifetime ran out, and the client's next
+    /// attempts at the same change would meet write conflicts. (A session
+    /// dropped while the primary is there aborts in the background, which
+    /// is enough then.)
+    fn end_once_primary_is_back(&self, session: ClientSession) {
         let topology = self.topology.clone();
+        let client = self.client.clone();
         tokio::spawn(async move {
             let deadline = Instant::now() + Duration::from_secs(60);
             while !topology.writable() && Instant::now() < deadline {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
-            // Nothing more to do if it fails: the transaction is gone, or
-            // its lifetime limit ends it.
-            let _ = session.abort_transaction().await;
+            let lsid = session.id().clone();
+            let kill = doc! { "killSessions": [lsid] };
+            if let Err(error) = client.database("admin").run_command(kill).await {
+                // The transaction's lifetime limit ends it in the end.
+                tracing::warn!(error = %error, "a transaction left by an outage could not be ended");
+            }
+            drop(session);
         });
     }
 

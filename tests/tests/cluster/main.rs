@@ -10,4 +10,5 @@ mod outbox;
 mod queue;
 mod queue_ticks;
 mod shutdown;
+mod transactions;
 mod webhooks;
