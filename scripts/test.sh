@@ -15,6 +15,7 @@ ensure_browser
 # promtool checks /metrics and the alert rules as Prometheus would.
 ensure_apt promtool prometheus
 ensure_test_python
+ensure_test_node
 
 if [ -z "${MONGODB_URI:-}" ]; then
   ensure_secantus
@@ -38,6 +39,12 @@ cargo test --workspace --exclude web -- --test-threads "${TEST_THREADS:-8}"
 say "running the API and cluster tests again with database.read_preference = secondaryPreferred"
 APP_DATABASE__READ_PREFERENCE=secondaryPreferred APP_DATABASE__MAX_STALENESS_SECONDS=90 \
   cargo test -p tests --test api --test cluster -- --test-threads "${TEST_THREADS:-8}"
+
+# The contract, fuzzed: schemathesis with every check against a running API
+# (its own database on the same server), a fixed seed so a failure can be
+# replayed. Any failure fails the run.
+say "fuzzing the OpenAPI contract with schemathesis"
+bash scripts/fuzz-contract.sh --seed 1
 
 # The load test (cargo run -p tests --bin load) in its short profile against
 # a running API with a small generated catalogue: proves the tool runs and

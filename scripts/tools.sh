@@ -124,3 +124,19 @@ ensure_apt_package() {
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
 }
+
+# Test-only tools from the npm registry, installed from the committed
+# lock file into target/test-node (never part of the product): the
+# certified OpenID Connect provider the single sign-on tests sign in at.
+ensure_test_node() {
+  local dir="$ROOT/target/test-node" lock="$ROOT/tests/oidc-provider/package-lock.json"
+  ensure_apt node nodejs
+  ensure_apt npm npm
+  if ! cmp -s "$lock" "$dir/package-lock.json" || [ ! -d "$dir/node_modules" ]; then
+    say "installing the test OpenID provider (oidc-provider, npm) into target/test-node"
+    mkdir -p "$dir"
+    cp "$ROOT/tests/oidc-provider/package.json" "$lock" "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  export TEST_NODE_MODULES="$dir/node_modules"
+}

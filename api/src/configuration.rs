@@ -33,6 +33,8 @@ pub struct Settings {
     pub mail: MailSettings,
     pub security: SecuritySettings,
     pub rate_limits: RateLimitSettings,
+    #[serde(default)]
+    pub oidc: crate::oidc::settings::OidcSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -15,6 +15,10 @@ pub enum ApiError {
     /// 400 `invalid_input`: one field failed validation.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// 422 `invalid_input`: a value the OpenAPI document allows, refused by
+    /// a rule it cannot state (across fields, by the clock, by settings).
+    #[error("{field}: {message}")]
+    Unacceptable { field: String, message: String },
     /// 400 with `invalid_json`, `invalid_input` or `invalid_query`: the
     /// request could not be parsed; `field` names where, when known.
     #[error("{message}")]
@@ -96,6 +100,14 @@ impl ApiError {
         }
     }
 
+    /// See [`ApiError::Unacceptable`].
+    pub fn unacceptable(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Unacceptable {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
     pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::Conflict {
             code,
@@ -119,7 +131,7 @@ impl ApiError {
 
     pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Invalid { .. } => ErrorCode::InvalidInput,
+            Self::Invalid { .. } | Self::Unacceptable { .. } => ErrorCode::InvalidInput,
             Self::BadRequest { code, .. }
             | Self::Conflict { code, .. }
             | Self::Refused { code, .. }
@@ -156,6 +168,9 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
+        if let Self::Unacceptable { .. } = self {
+            return StatusCode::UNPROCESSABLE_ENTITY;
+        }
         match self.code() {
             ErrorCode::InvalidInput | ErrorCode::InvalidJson | ErrorCode::InvalidQuery => {
                 StatusCode::BAD_REQUEST
@@ -185,7 +200,7 @@ impl ResponseError for ApiError {
             log_server_error(self);
         }
         let field = match self {
-            Self::Invalid { field, .. } => Some(field.clone()),
+            Self::Invalid { field, .. } | Self::Unacceptable { field, .. } => Some(field.clone()),
             Self::BadRequest { field, .. } => field.clone(),
             _ => None,
         };
@@ -297,9 +312,11 @@ pub fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
 
 impl From<crate::domain::FieldError> for ApiError {
     fn from(e: crate::domain::FieldError) -> Self {
-        Self::Invalid {
-            field: e.field.to_owned(),
-            message: e.message,
+        let (field, message) = (e.field.to_owned(), e.message);
+        if e.rule {
+            Self::Unacceptable { field, message }
+        } else {
+            Self::Invalid { field, message }
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod http;
 pub mod live;
 pub mod mail;
 pub mod metrics;
+pub mod oidc;
 pub mod openapi;
 pub mod queue;
 pub mod reconcile;

@@ -24,6 +24,7 @@ use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
 use crate::live::SeatFeed;
 use crate::metrics::{Metrics, metrics_endpoint, record_outcomes};
+use crate::oidc::Providers;
 use crate::openapi::ApiDoc;
 use crate::queue::WaitingRoom;
 use crate::routes::methods::KnownPaths;
@@ -124,6 +125,8 @@ impl Application {
                 .map_err(StartupError::Config)?,
         );
         limits.clone().spawn_tidying(stopped.clone());
+        let providers = Providers::from_settings(&settings.oidc, &settings.mail.base_url)
+            .map_err(StartupError::Config)?;
         let catalogue = Catalogue::new(
             Duration::from_millis(settings.events.cache_ttl_ms),
             metrics.clone(),
@@ -139,6 +142,7 @@ impl Application {
                 live_feed,
                 security,
                 limits,
+                providers,
             },
             static_dir,
             &settings.application,
@@ -246,6 +250,7 @@ struct Shared {
     live_feed: SeatFeed,
     security: Security,
     limits: Arc<RateLimits>,
+    providers: Providers,
 }
 
 fn run(
@@ -266,8 +271,11 @@ fn run(
     let live_feed = web::Data::new(shared.live_feed);
     let security = web::Data::new(shared.security);
     let limits = web::Data::from(shared.limits);
+    let providers = web::Data::new(shared.providers);
     let queue = web::Data::new(SeatQueue::new(4096, Duration::from_secs(3)));
     let openapi = ApiDoc::openapi();
+    let document = crate::openapi::document()
+        .map_err(|e| StartupError::Config(format!("the OpenAPI document: {e}")))?;
     let known_paths = web::Data::new(KnownPaths::from_openapi(&openapi));
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
@@ -284,6 +292,7 @@ fn run(
             .app_data(known_paths.clone())
             .app_data(security.clone())
             .app_data(limits.clone())
+            .app_data(providers.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .service(
                 web::scope("/api/v1")
@@ -296,7 +305,10 @@ fn run(
             )
             .service(metrics_endpoint)
             .service(web::redirect("/api/docs", "/api/docs/"))
-            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
+            .service(
+                SwaggerUi::new("/api/docs/{_:.*}")
+                    .external_url_unchecked("/api/openapi.json", document.clone()),
+            )
             .service(web::scope("/api").default_service(web::to(api_not_found)))
             .service(routes::posters::poster);
         if let Some(dir) = &static_dir {

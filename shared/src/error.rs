@@ -34,7 +34,10 @@ pub struct ErrorDetail {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
-    /// 400: a field is missing, malformed or out of range; `field` names it.
+    /// 400: a field is missing, malformed or out of range; `field` names
+    /// it. 422 when the value is one the OpenAPI document allows but a
+    /// rule it cannot state refuses (an end before its start, a time in
+    /// the past, a cursor from another list, a configured maximum).
     InvalidInput,
     /// 400: the body is not valid JSON for this endpoint.
     InvalidJson,
@@ -91,6 +94,8 @@ pub enum ErrorCode {
     ReconcileRunning,
     /// 409: the caller has as many API keys as allowed; revoke one first.
     ApiKeyLimit,
+    /// 409: this provider sign-in is linked to another account already.
+    IdentityLinked,
     /// 422: this `Idempotency-Key` was used before with a different request.
     IdempotencyKeyReused,
     /// 405: the path exists but not with this method; `Allow` lists those it takes.
@@ -145,6 +150,7 @@ impl ErrorCode {
             Self::QueueClosed => "queue_closed",
             Self::ReconcileRunning => "reconcile_running",
             Self::ApiKeyLimit => "api_key_limit",
+            Self::IdentityLinked => "identity_linked",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",

@@ -93,10 +93,13 @@ pub enum EventType {
     /// An account's password changed; its other sessions ended.
     #[serde(rename = "user.password_changed")]
     UserPasswordChanged,
+    /// A sign-in provider's identity was linked to an existing account.
+    #[serde(rename = "user.identity_linked")]
+    UserIdentityLinked,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 27] = [
+    pub const ALL: [EventType; 28] = [
         Self::ReservationCreated,
         Self::ReservationPending,
         Self::ReservationApproved,
@@ -124,6 +127,7 @@ impl EventType {
         Self::UserDisabled,
         Self::UserEnabled,
         Self::UserPasswordChanged,
+        Self::UserIdentityLinked,
     ];
 
     /// The wire name, e.g. `booking.confirmed`.
@@ -156,6 +160,7 @@ impl EventType {
             Self::UserDisabled => "user.disabled",
             Self::UserEnabled => "user.enabled",
             Self::UserPasswordChanged => "user.password_changed",
+            Self::UserIdentityLinked => "user.identity_linked",
         }
     }
 
@@ -229,8 +234,9 @@ pub struct AuditEntry {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
-    /// Only changes made by this account.
+    /// Only changes made by this account (a user id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(pattern = "^[0-9a-fA-F]{24}$"))]
     pub actor: Option<String>,
     /// Only this event type, e.g. `booking.cancelled`.
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
@@ -240,6 +246,7 @@ pub struct AuditQuery {
     pub target_type: Option<String>,
     /// Only changes to this one thing (needs `target_type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(pattern = "^[0-9a-fA-F]{24}$"))]
     pub target_id: Option<String>,
     /// Only changes at or after this instant (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -251,7 +258,7 @@ pub struct AuditQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page; absent or empty: the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }

@@ -14,10 +14,12 @@ pub mod mail;
 pub mod page;
 pub mod queue;
 pub mod reconcile;
+pub mod reports;
 pub mod reservations;
 pub mod rooms;
 pub mod seats;
 pub mod shows;
+pub mod sso;
 pub mod time;
 pub mod venues;
 pub mod wallet;
@@ -40,6 +42,10 @@ pub use reconcile::{
     Drift, DriftKind, ReconcileCounts, ReconcileTrigger, Reconciliation, ReconciliationQuery,
     RunReconciliation,
 };
+pub use reports::{
+    Bucket, HeatCell, OccupancyQuery, OccupancyReport, PerformanceSales, ReportFormat,
+    RoomOccupancy, SalesPoint, SalesQuery, SalesReport, ShowSales,
+};
 pub use reservations::{
     BusyQuery, BusyRange, CreateReservation, Reservation, ReservationQuery, ReservationStatus,
     SortOrder, TimeRange,
@@ -52,6 +58,7 @@ pub use seats::{
 pub use shows::{
     Availability, CreatePerformance, CreateShow, Performance, Show, ShowDetail, ShowQuery, ShowSort,
 };
+pub use sso::{ConfirmLink, PendingLink, SsoError, SsoProvider};
 pub use venues::{CreateVenue, RowSpec, SectionSpec, Venue};
 pub use wallet::{ChargeWallet, LedgerEntry, LedgerKind, Wallet};
 pub use webhooks::{

@@ -15,15 +15,19 @@ pub struct QueueSettings {
     pub enabled: bool,
     /// Admit at most this many buyers per minute (1 to 100000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100000))]
     pub admit_per_minute: Option<u32>,
     /// Keep at most this many admitted buyers shopping at once (1 to 100000).
     /// At least one of `admit_per_minute` and `max_active` is required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100000))]
     pub max_active: Option<u32>,
     /// How long an admitted buyer may shop, in seconds (10 to 7200).
+    #[cfg_attr(feature = "openapi", schema(minimum = 10, maximum = 7200))]
     pub shop_seconds: u32,
     /// How long a waiting buyer may go without polling before the line
     /// skips them, in seconds (5 to 3600).
+    #[cfg_attr(feature = "openapi", schema(minimum = 5, maximum = 3600))]
     pub grace_seconds: u32,
     /// Buyers who join before the sale opens are put in a random order at
     /// the opening, ahead of everyone who joins later.

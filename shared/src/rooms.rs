@@ -44,6 +44,7 @@ pub struct CreateRoom {
     #[serde(default)]
     pub location: String,
     /// Capacity, 1 to 10000.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub capacity: u32,
     /// Whether a projector is installed (default false).
     #[serde(default)]
@@ -73,8 +74,9 @@ pub struct UpdateRoom {
     /// New location.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// New capacity.
+    /// New capacity, 1 to 10000.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub capacity: Option<u32>,
     /// New projector flag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,8 +101,10 @@ pub struct UpdateRoom {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct RoomQuery {
-    /// Only rooms holding at least this many people.
+    /// Only rooms holding at least this many people (at most 10,000, the
+    /// largest capacity a room may have).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(maximum = 10_000))]
     pub min_capacity: Option<u32>,
     /// Only rooms with (`true`) or without (`false`) a projector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,7 +130,7 @@ pub struct RoomQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page; absent or empty: the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }

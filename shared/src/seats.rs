@@ -92,7 +92,8 @@ pub struct SeatEvent {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SeatRequest {
-    /// Seat labels, e.g. `["A1", "A2"]`; all or none are taken.
+    /// Seat labels, e.g. `["A1", "A2"]`, each once; all or none are taken.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub seats: Vec<String>,
 }
 
@@ -177,7 +178,7 @@ pub struct BookingQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page; absent or empty: the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }

@@ -24,6 +24,7 @@ pub struct CreateShow {
     #[serde(default)]
     pub location: String,
     /// Running time in minutes, 1 to 1440.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1440))]
     pub running_minutes: u32,
 }
 
@@ -154,7 +155,7 @@ pub struct ShowQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page; absent or empty: the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }

@@ -6,6 +6,7 @@ pub mod events;
 pub mod failover;
 pub mod invariants;
 pub mod live;
+pub mod oidc;
 pub mod process;
 pub mod queue;
 pub mod receiver;
@@ -467,6 +468,22 @@ impl TestApp {
         login.assert_status(200);
         let login: LoginResponse = login.json();
         (login.user, login.token)
+    }
+
+    /// `PUT /users/{id}/disabled` as `admin`.
+    pub async fn set_disabled(
+        &self,
+        admin: &str,
+        user: &shared::UserId,
+        disabled: bool,
+    ) -> TestResponse {
+        self.request(
+            Method::PUT,
+            &format!("/api/v1/users/{}/disabled", user.0),
+            Some(admin),
+            Some(&serde_json::json!({ "disabled": disabled })),
+        )
+        .await
     }
 
     /// A token of the bootstrap admin.

@@ -17,24 +17,29 @@ impl SeatSelection {
             return Err(FieldError::new("seats", "must name at least one seat"));
         }
         if body.seats.len() > max_seats as usize {
-            return Err(FieldError::new(
+            return Err(FieldError::rule(
                 "seats",
                 format!("at most {max_seats} seats per request"),
             ));
         }
-        let mut seen = HashSet::new();
+        let (mut seen, mut sent) = (HashSet::new(), HashSet::new());
         let mut seats = Vec::with_capacity(body.seats.len());
-        for label in body.seats {
-            let label = label.trim().to_owned();
+        for raw in body.seats {
+            let label = raw.trim().to_owned();
             if label.is_empty() {
                 return Err(FieldError::new("seats", "a seat label is empty"));
             }
             if !seen.insert(label.clone()) {
-                return Err(FieldError::new(
-                    "seats",
-                    format!("seat {label} is listed twice"),
-                ));
+                let twice = format!("seat {label} is listed twice");
+                // Listed twice as sent, the document's `uniqueItems` says
+                // no; only once trimmed (`"A1"`, `"A1 "`), a rule does.
+                return Err(if sent.contains(&raw) {
+                    FieldError::new("seats", twice)
+                } else {
+                    FieldError::rule("seats", twice)
+                });
             }
+            sent.insert(raw);
             seats.push(label);
         }
         Ok(Self(seats))
@@ -43,10 +48,13 @@ impl SeatSelection {
 
 /// A positive amount of points, at most `max`.
 pub fn charge_amount(amount: i64, max: i64) -> Result<i64, FieldError> {
-    if amount <= 0 || amount > max {
-        return Err(FieldError::new(
+    if amount <= 0 {
+        return Err(FieldError::new("amount", "must be at least 1 point"));
+    }
+    if amount > max {
+        return Err(FieldError::rule(
             "amount",
-            format!("must be between 1 and {max} points"),
+            format!("must be at most {max} points (this deployment's limit)"),
         ));
     }
     Ok(amount)

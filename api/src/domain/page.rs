@@ -25,7 +25,8 @@ impl PageRequest {
                 format!("must be between 1 and {MAX_LIMIT}"),
             ));
         }
-        let after = cursor.map(decode).transpose()?;
+        // `cursor=` (a query built from a template) asks for the first page.
+        let after = cursor.filter(|c| !c.is_empty()).map(decode).transpose()?;
         Ok(Self { limit, after })
     }
 }
@@ -36,7 +37,7 @@ pub fn encode_cursor(sort_key: &str, id: &str) -> String {
 }
 
 fn decode(cursor: &str) -> Result<(String, String), FieldError> {
-    let invalid = || FieldError::new("cursor", "is not a cursor this list returned");
+    let invalid = || FieldError::rule("cursor", "is not a cursor this list returned");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let (key, id) = text.split_once('\u{1f}').ok_or_else(invalid)?;
@@ -53,6 +54,11 @@ mod tests {
         let page = PageRequest::parse(None, Some(&cursor)).unwrap();
         assert_eq!(page.after, Some(("a101".into(), "65f0".into())));
         assert_eq!(page.limit, DEFAULT_LIMIT);
+    }
+
+    #[test]
+    fn an_empty_cursor_is_the_first_page() {
+        assert_eq!(PageRequest::parse(None, Some("")).unwrap().after, None);
     }
 
     #[test]

@@ -40,7 +40,7 @@ impl TryFrom<QueueSettings> for QueueRules {
             .map(|v| within("max_active", v, 1, 100_000))
             .transpose()?;
         if admit_per_minute.is_none() && max_active.is_none() {
-            return Err(FieldError::new(
+            return Err(FieldError::rule(
                 "admit_per_minute",
                 "set admit_per_minute, max_active or both: the queue needs a pace",
             ));

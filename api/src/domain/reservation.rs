@@ -41,19 +41,19 @@ impl ReservationRequest {
         let start = body.start.with_timezone(&Utc);
         let end = body.end.with_timezone(&Utc);
         if end <= start {
-            return Err(FieldError::new("end", "must be after start"));
+            return Err(FieldError::rule("end", "must be after start"));
         }
         if start < now {
-            return Err(FieldError::new("start", "must not be in the past"));
+            return Err(FieldError::rule("start", "must not be in the past"));
         }
         if start > now + rules.max_ahead {
-            return Err(FieldError::new(
+            return Err(FieldError::rule(
                 "start",
                 format!("must be at most {} days ahead", rules.max_ahead.num_days()),
             ));
         }
         if end - start > rules.max_duration {
-            return Err(FieldError::new(
+            return Err(FieldError::rule(
                 "end",
                 format!(
                     "a reservation may last at most {} minutes",
@@ -73,7 +73,7 @@ impl ReservationRequest {
     pub fn check_alignment(&self, time_zone: Tz, slot_minutes: u32) -> Result<(), FieldError> {
         for (field, instant) in [("start", self.start), ("end", self.end)] {
             if !is_aligned(instant, time_zone, slot_minutes) {
-                return Err(FieldError::new(
+                return Err(FieldError::rule(
                     field,
                     format!(
                         "must be on a {slot_minutes}-minute boundary in the room's time zone ({time_zone})"

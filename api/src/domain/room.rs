@@ -74,7 +74,7 @@ fn capacity(value: u32) -> Result<u32, FieldError> {
 }
 
 pub fn time_zone(value: &str) -> Result<Tz, FieldError> {
-    value.trim().parse::<Tz>().map_err(|_| {
+    value.parse::<Tz>().map_err(|_| {
         FieldError::new(
             "time_zone",
             format!("`{value}` is not an IANA time zone such as Asia/Seoul"),

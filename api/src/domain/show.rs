@@ -19,21 +19,28 @@ pub struct NewShow {
     pub running_minutes: u32,
 }
 
+/// A poster: empty, a path on this server or an `http(s)://` URL, with no
+/// white space inside; stored trimmed.
+pub fn poster_url(value: &str) -> Result<String, FieldError> {
+    let poster_url = bounded_text("poster_url", value, 0, 2000)?;
+    let acceptable = poster_url.is_empty()
+        || poster_url.starts_with('/')
+        || poster_url.starts_with("https://")
+        || poster_url.starts_with("http://");
+    if !acceptable || poster_url.contains(char::is_whitespace) {
+        return Err(FieldError::new(
+            "poster_url",
+            "must be an http(s):// URL or a path starting with /",
+        ));
+    }
+    Ok(poster_url)
+}
+
 impl TryFrom<CreateShow> for NewShow {
     type Error = FieldError;
 
     fn try_from(body: CreateShow) -> Result<Self, Self::Error> {
-        let poster_url = bounded_text("poster_url", &body.poster_url, 0, 2000)?;
-        let acceptable = poster_url.is_empty()
-            || poster_url.starts_with('/')
-            || poster_url.starts_with("https://")
-            || poster_url.starts_with("http://");
-        if !acceptable || poster_url.contains(char::is_whitespace) {
-            return Err(FieldError::new(
-                "poster_url",
-                "must be an http(s):// URL or a path starting with /",
-            ));
-        }
+        let poster_url = poster_url(&body.poster_url)?;
         if body.running_minutes == 0 || body.running_minutes > 1440 {
             return Err(FieldError::new(
                 "running_minutes",
@@ -67,18 +74,18 @@ impl NewPerformance {
     ) -> Result<Self, FieldError> {
         let starts_at = body.starts_at.to_utc();
         if starts_at <= now {
-            return Err(FieldError::new("starts_at", "must be in the future"));
+            return Err(FieldError::rule("starts_at", "must be in the future"));
         }
         let sale_opens_at = body.sale_opens_at.map(|t| t.to_utc()).unwrap_or(now);
         if sale_opens_at >= starts_at {
-            return Err(FieldError::new(
+            return Err(FieldError::rule(
                 "sale_opens_at",
                 "must be before the performance starts",
             ));
         }
         for tier in venue_tiers {
             if !body.prices.contains_key(tier) {
-                return Err(FieldError::new(
+                return Err(FieldError::rule(
                     "prices",
                     format!("needs a price for tier `{tier}`"),
                 ));
@@ -86,7 +93,7 @@ impl NewPerformance {
         }
         for (tier, price) in &body.prices {
             if !venue_tiers.contains(tier) {
-                return Err(FieldError::new(
+                return Err(FieldError::rule(
                     "prices",
                     format!(
                         "the venue has no tier `{tier}` (its tiers: {})",

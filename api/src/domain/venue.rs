@@ -8,6 +8,8 @@ use super::{FieldError, bounded_text};
 
 pub const MAX_SEATS_PER_ROW: u32 = 200;
 pub const MAX_SEATS: usize = 20_000;
+/// The highest number a row's first seat may have.
+pub const MAX_FIRST_NUMBER: u32 = 10_000;
 
 /// One seat of a validated layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +32,11 @@ pub struct NewVenue {
     pub tiers: Vec<String>,
 }
 
-fn label_part(field: &'static str, value: &str, max: usize) -> Result<String, FieldError> {
+pub(crate) fn label_part(
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<String, FieldError> {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > max {
         return Err(FieldError::new(
@@ -40,11 +46,11 @@ fn label_part(field: &'static str, value: &str, max: usize) -> Result<String, Fi
     }
     if !value
         .chars()
-        .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         return Err(FieldError::new(
             field,
-            format!("`{value}` may only contain letters, digits, `-` and `_`"),
+            format!("`{value}` may only contain letters A to Z, digits, `-` and `_`"),
         ));
     }
     Ok(value.to_owned())
@@ -67,6 +73,12 @@ impl TryFrom<CreateVenue> for NewVenue {
         let mut labels = HashSet::new();
         for section in body.sections {
             let section_name = bounded_text("sections.name", &section.name, 1, 50)?;
+            if section.rows.is_empty() {
+                return Err(FieldError::new(
+                    "sections.rows",
+                    format!("section {section_name} needs at least one row"),
+                ));
+            }
             let mut rows = Vec::with_capacity(section.rows.len());
             for mut row in section.rows {
                 row.label = label_part("sections.rows.label", &row.label, 5)?;
@@ -77,13 +89,19 @@ impl TryFrom<CreateVenue> for NewVenue {
                         format!("row {} must have 1 to {MAX_SEATS_PER_ROW} seats", row.label),
                     ));
                 }
+                if row.first_number > MAX_FIRST_NUMBER {
+                    return Err(FieldError::new(
+                        "sections.rows.first_number",
+                        format!("must be at most {MAX_FIRST_NUMBER}"),
+                    ));
+                }
                 if !tiers.contains(&row.tier) {
                     tiers.push(row.tier.clone());
                 }
                 for number in row.first_number..row.first_number.saturating_add(row.seats) {
                     let label = format!("{}{number}", row.label);
                     if !labels.insert(label.clone()) {
-                        return Err(FieldError::new(
+                        return Err(FieldError::rule(
                             "sections",
                             format!("seat {label} appears twice"),
                         ));
@@ -110,7 +128,7 @@ impl TryFrom<CreateVenue> for NewVenue {
             ));
         }
         if seats.len() > MAX_SEATS {
-            return Err(FieldError::new(
+            return Err(FieldError::rule(
                 "sections",
                 format!("a venue may have at most {MAX_SEATS} seats"),
             ));
@@ -202,8 +220,17 @@ mod tests {
     }
 
     #[test]
-    fn a_venue_needs_at_least_one_seat() {
+    fn every_section_needs_a_row() {
         let err = NewVenue::try_from(venue(vec![])).unwrap_err();
+        assert_eq!(err.field, "sections.rows");
+        assert!(!err.rule, "the document states minItems");
+    }
+
+    #[test]
+    fn a_venue_needs_a_section() {
+        let mut body = venue(vec![row("A", 1)]);
+        body.sections.clear();
+        let err = NewVenue::try_from(body).unwrap_err();
         assert_eq!(err.field, "sections");
     }
 

@@ -40,8 +40,21 @@ pub fn endpoint_url(value: &str) -> Result<String, FieldError> {
             format!("must be at most {MAX_URL_CHARS} characters"),
         ));
     }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(FieldError::new(
+            "url",
+            "must not contain white space or control characters",
+        ));
+    }
+    let lower = text.to_ascii_lowercase();
+    if !lower.starts_with("http://") && !lower.starts_with("https://") {
+        return Err(FieldError::new(
+            "url",
+            "must be an absolute URL starting with http:// or https://",
+        ));
+    }
     let parsed = url::Url::parse(text)
-        .map_err(|e| FieldError::new("url", format!("is not an absolute URL ({e})")))?;
+        .map_err(|e| FieldError::rule("url", format!("is not an absolute URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(FieldError::new(
             "url",
@@ -49,7 +62,7 @@ pub fn endpoint_url(value: &str) -> Result<String, FieldError> {
         ));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(FieldError::new("url", "must name a host"));
+        return Err(FieldError::rule("url", "must name a host"));
     }
     if parsed.fragment().is_some() {
         return Err(FieldError::new("url", "must not have a #fragment"));

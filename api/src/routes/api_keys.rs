@@ -30,7 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     responses(
         (status = 201, description = "Created; the only time the secret is shown", body = CreatedApiKey,
             headers(("Location" = String, description = "The key's URL"))),
-        (status = 400, description = "`name`, `scopes` or `expires_at` is invalid; `field` names it", body = ErrorBody),
+        (status = 400, description = "`name` or `scopes` is invalid, or `expires_at` malformed; `field` names it", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The `admin` scope without the admin role, or asked with an API key", body = ErrorBody),
         (status = 409, description = "`api_key_limit`: 50 keys already", body = ErrorBody),
@@ -47,10 +47,7 @@ async fn create_api_key(
 ) -> Result<HttpResponse, ApiError> {
     user.require_session()?;
     let body = body.0;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::invalid("name", "must be 1 to 100 characters"));
-    }
+    let name = crate::domain::bounded_text("name", &body.name, 1, 100)?;
     let mut scopes = body.scopes;
     scopes.sort();
     scopes.dedup();
@@ -69,7 +66,7 @@ async fn create_api_key(
     if let Some(at) = body.expires_at
         && (at <= now || at > now + Duration::days(5 * 366))
     {
-        return Err(ApiError::invalid(
+        return Err(ApiError::unacceptable(
             "expires_at",
             "must be in the future and at most 5 years ahead",
         ));
@@ -85,7 +82,7 @@ async fn create_api_key(
         id: ObjectId::new(),
         key_hash: token_hash(&secret),
         user_id: user.id(),
-        name: name.to_owned(),
+        name,
         scopes,
         prefix: secret.chars().take(API_KEY_PREFIX.len() + 4).collect(),
         created_at: to_bson_time(now),

@@ -14,6 +14,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_audit);
 }
 
+/// Every kind of thing the audit log names as a target, sorted.
+pub fn targets() -> Vec<&'static str> {
+    let mut targets: Vec<&str> = EventType::ALL.iter().map(|t| t.aggregate()).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    targets
+}
+
 fn parse(query: &AuditQuery) -> Result<AuditFilter, ApiError> {
     let id = |field: &'static str, value: &str| {
         bson::oid::ObjectId::parse_str(value)
@@ -35,12 +43,14 @@ fn parse(query: &AuditQuery) -> Result<AuditFilter, ApiError> {
             })
         })
         .transpose()?;
-    let mut targets: Vec<&str> = EventType::ALL.iter().map(|t| t.aggregate()).collect();
-    targets.dedup();
+    let targets = targets();
     let target = match (&query.target_type, &query.target_id) {
         (None, None) => None,
         (None, Some(_)) => {
-            return Err(ApiError::invalid("target_type", "is needed with target_id"));
+            return Err(ApiError::unacceptable(
+                "target_type",
+                "is needed with target_id",
+            ));
         }
         (Some(kind), target_id) => {
             if !targets.contains(&kind.as_str()) {
@@ -59,7 +69,7 @@ fn parse(query: &AuditQuery) -> Result<AuditFilter, ApiError> {
     if let (Some(from), Some(to)) = (query.from, query.to)
         && from >= to
     {
-        return Err(ApiError::invalid("to", "must be after `from`"));
+        return Err(ApiError::unacceptable("to", "must be after `from`"));
     }
     Ok(AuditFilter {
         actor,
@@ -82,7 +92,7 @@ fn names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     params(AuditQuery),
     responses(
         (status = 200, description = "One page of changes", body = Page<AuditEntry>),
-        (status = 400, description = "A bad filter, `limit` or `cursor`; `field` names it", body = ErrorBody),
+        (status = 400, description = "A malformed filter or a bad `limit`; `field` names it", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),

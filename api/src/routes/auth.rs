@@ -1,7 +1,7 @@
 //! Registration, login, logout and the caller's own account.
 
 use actix_web::cookie::{Cookie, SameSite, time};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, get, post, web};
 use shared::{ErrorBody, ErrorCode, LoginResponse, LoginUser, RegisterUser, Role, User};
 
 use super::AppConfig;
@@ -15,6 +15,7 @@ use crate::metrics::Metrics;
 use crate::security::client::client_address;
 use crate::security::limits::RateLimits;
 use crate::store::Store;
+use crate::store::users::UserDoc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(register_user)
@@ -116,7 +117,8 @@ async fn log_in(
         metrics.rate_limited("login_failures");
         return Err(throttled(until, now));
     }
-    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    // Accounts without a password (provider sign-in only) match nothing.
+    let stored_hash = user.as_ref().and_then(|u| u.password().map(str::to_owned));
     let cost = config.hash_cost;
     let password = credentials.password;
     let matches = blocking(move || cost.verify(&password, stored_hash.as_deref())).await?;
@@ -143,13 +145,30 @@ async fn log_in(
     if !trusted {
         store.clear_login_failures(&credentials.email_key).await?;
     }
+    let mut response = HttpResponse::Ok();
+    let login = open_session(&store, &config, &req, &user, trusted, &mut response).await?;
+    tracing::info!(user_id = %user.id, "logged in");
+    Ok(response.json(login))
+}
+
+/// Starts a session for `user`: stores it, sets the `session` cookie on
+/// `response` and, for a browser not `trusted` yet, a `device` cookie
+/// marking it as the owner's. What a client that reads bodies gets.
+pub(super) async fn open_session(
+    store: &Store,
+    config: &AppConfig,
+    req: &HttpRequest,
+    user: &UserDoc,
+    trusted: bool,
+    response: &mut HttpResponseBuilder,
+) -> Result<LoginResponse, ApiError> {
+    let now = chrono::Utc::now();
     let token = new_token();
     let expires_at = now + config.session_ttl;
-    let device = crate::auth::device(&req, &Origin::of(&req));
+    let device = crate::auth::device(req, &Origin::of(req));
     store
         .create_session(token_hash(&token), user.id, expires_at, device)
         .await?;
-    let mut response = HttpResponse::Ok();
     response.cookie(cookie(
         SESSION_COOKIE,
         token.clone(),
@@ -174,15 +193,40 @@ async fn log_in(
             config.cookie_secure,
         ));
     }
-    tracing::info!(user_id = %user.id, "logged in");
-    Ok(response.json(LoginResponse {
+    Ok(LoginResponse {
         token,
         expires_at,
         user: user.to_dto(),
-    }))
+    })
 }
 
 /// `429 login_throttled` until `until`.
+/// Checks `password` against `user`'s own, as a login does, for proofs
+/// of ownership beyond the login form (changing the password, linking a
+/// provider sign-in): refused while failed logins hold the account
+/// (`429 login_throttled`), and a mismatch counts as one more failure.
+/// `Ok(false)` on a mismatch, or for an account without a password.
+pub(super) async fn proves_password(
+    store: &Store,
+    config: &AppConfig,
+    user: &UserDoc,
+    password: String,
+) -> Result<bool, ApiError> {
+    let now = chrono::Utc::now();
+    if let Some(until) = store.login_blocked_until(&user.email_key, now).await? {
+        return Err(throttled(until, now));
+    }
+    let cost = config.hash_cost;
+    let stored = user.password().map(str::to_owned);
+    let matches = blocking(move || cost.verify(&password, stored.as_deref())).await?;
+    if !matches {
+        store
+            .record_login_failure(&user.email_key, &config.login_policy, now)
+            .await?;
+    }
+    Ok(matches)
+}
+
 pub(super) fn throttled(
     until: chrono::DateTime<chrono::Utc>,
     now: chrono::DateTime<chrono::Utc>,
@@ -197,7 +241,7 @@ pub(super) fn throttled(
 }
 
 /// An HttpOnly cookie that no other site's page makes the browser send.
-fn cookie(
+pub(super) fn cookie(
     name: &'static str,
     value: String,
     path: &'static str,

@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(BookingQuery),
     responses(
         (status = 200, description = "One page of bookings", body = Page<Booking>),
-        (status = 400, description = "Bad `limit` or `cursor`", body = ErrorBody),
+        (status = 400, description = "Bad `limit`", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),
@@ -92,10 +92,11 @@ async fn get_booking(
     tag = "bookings",
     params(
         ("id" = String, Path, description = "The booking's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key return the first response"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key return the first response; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     responses(
         (status = 200, description = "Cancelled and refunded", body = Booking),
+        (status = 400, description = "`Idempotency-Key` is not 1 to 255 visible ASCII characters", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such booking, or not the caller's", body = ErrorBody),
         (status = 409, description = "`invalid_status` (already cancelled) or `performance_started`", body = ErrorBody),

@@ -9,9 +9,11 @@ pub mod limits;
 pub mod live;
 pub mod methods;
 pub mod notifications;
+pub mod oidc;
 pub mod posters;
 pub mod queue;
 pub mod reconcile;
+pub mod reports;
 pub mod reservations;
 pub mod rooms;
 mod sale;
@@ -111,6 +113,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
     limits::configure(cfg);
     auth::configure(cfg);
+    oidc::configure(cfg);
     users::configure(cfg);
     rooms::configure(cfg);
     reservations::configure(cfg);
@@ -124,6 +127,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     webhooks::configure(cfg);
     audit::configure(cfg);
     reconcile::configure(cfg);
+    reports::configure(cfg);
     notifications::configure(cfg);
     sessions::configure(cfg);
     api_keys::configure(cfg);

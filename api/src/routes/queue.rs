@@ -115,7 +115,7 @@ fn overview(
     request_body = QueueSettings,
     responses(
         (status = 200, description = "The settings and the line now", body = QueueOverview),
-        (status = 400, description = "A setting out of range, or no pace", body = ErrorBody),
+        (status = 400, description = "A setting out of range", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 404, description = "No such performance", body = ErrorBody),

@@ -42,7 +42,7 @@ fn check_alignment(request: &ReservationRequest, room: &RoomDoc) -> Result<(), A
     responses(
         (status = 201, description = "Reserved", body = Reservation,
             headers(("Location" = String, description = "The reservation's URL"))),
-        (status = 400, description = "A field is invalid (`start`, `end`, `purpose`...); `field` names it", body = ErrorBody),
+        (status = 400, description = "A field is malformed (a blank `purpose`, a time without an offset...); `field` names it", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),
         (status = 409, description = "`slot_taken`: part of the range is already reserved", body = ErrorBody),
@@ -133,7 +133,7 @@ async fn list_reservations(
     if let (Some(from), Some(to)) = (query.from, query.to)
         && to <= from
     {
-        return Err(ApiError::invalid("to", "must be after from"));
+        return Err(ApiError::unacceptable("to", "must be after from"));
     }
     let filter = ReservationFilter {
         user_id: if everyone { None } else { Some(user.id()) },

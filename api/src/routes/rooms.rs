@@ -43,11 +43,23 @@ async fn list_rooms(
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let free_between = match (query.from, query.to) {
         (Some(from), Some(to)) if to > from => Some((from.to_utc(), to.to_utc())),
-        (Some(_), Some(_)) => return Err(ApiError::invalid("to", "must be after from")),
-        (Some(_), None) => return Err(ApiError::invalid("to", "is needed with from")),
-        (None, Some(_)) => return Err(ApiError::invalid("from", "is needed with to")),
+        (Some(_), Some(_)) => return Err(ApiError::unacceptable("to", "must be after from")),
+        (Some(_), None) => return Err(ApiError::unacceptable("to", "is needed with from")),
+        (None, Some(_)) => return Err(ApiError::unacceptable("from", "is needed with to")),
         (None, None) => None,
     };
+    if query
+        .min_capacity
+        .is_some_and(|m| m > crate::domain::room::MAX_CAPACITY)
+    {
+        return Err(ApiError::invalid(
+            "min_capacity",
+            format!(
+                "must be at most {}, the largest capacity a room may have",
+                crate::domain::room::MAX_CAPACITY
+            ),
+        ));
+    }
     let filter = RoomFilter {
         min_capacity: query.min_capacity,
         has_projector: query.has_projector,
@@ -126,7 +138,7 @@ const MAX_BUSY_WINDOW_DAYS: i64 = 62;
     params(("id" = String, Path, description = "The room's id"), BusyQuery),
     responses(
         (status = 200, description = "The busy ranges", body = Vec<BusyRange>),
-        (status = 400, description = "`from`/`to` missing, reversed or more than 62 days apart", body = ErrorBody),
+        (status = 400, description = "`from` or `to` missing or malformed", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     )
@@ -141,10 +153,10 @@ async fn room_busy(
 ) -> Result<web::Json<Vec<BusyRange>>, ApiError> {
     let (from, to) = (query.0.from.to_utc(), query.0.to.to_utc());
     if to <= from {
-        return Err(ApiError::invalid("to", "must be after from"));
+        return Err(ApiError::unacceptable("to", "must be after from"));
     }
     if to - from > chrono::Duration::days(MAX_BUSY_WINDOW_DAYS) {
-        return Err(ApiError::invalid(
+        return Err(ApiError::unacceptable(
             "to",
             format!("must be at most {MAX_BUSY_WINDOW_DAYS} days after from"),
         ));
@@ -166,7 +178,7 @@ async fn room_busy(
     request_body = UpdateRoom,
     responses(
         (status = 200, description = "The updated room", body = Room),
-        (status = 400, description = "A field is invalid, or none is given", body = ErrorBody),
+        (status = 400, description = "A field is invalid", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 404, description = "No such room", body = ErrorBody),
@@ -186,7 +198,7 @@ async fn update_room(
     let id = object_id(&path, "room")?;
     let changes = RoomChanges::try_from(body.0)?;
     if changes.is_empty() {
-        return Err(ApiError::invalid("body", "names no field to change"));
+        return Err(ApiError::unacceptable("body", "names no field to change"));
     }
     Ok(web::Json(
         store.update_room(id, changes, &admin.0.actor()).await?,

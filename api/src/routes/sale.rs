@@ -66,7 +66,7 @@ fn price_of(performance: &PerformanceInfo, labels: &[String]) -> Result<u32, Api
         }
     }
     if !unknown.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(ApiError::unacceptable(
             "seats",
             format!("this performance has no seat {}", unknown.join(", ")),
         ));

@@ -125,13 +125,13 @@ async fn get_seat_map(
     tag = "seats",
     params(
         ("id" = String, Path, description = "The performance's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key and body return the first response"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key and body return the first response; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
         ("Admission-Token" = Option<String>, Header, description = "While the performance's waiting room is on: the token from `GET /api/v1/queue/{ticket}` once admitted"),
     ),
     request_body = SeatRequest,
     responses(
         (status = 201, description = "Held", body = Hold),
-        (status = 400, description = "No seats, duplicates, too many, or unknown labels", body = ErrorBody),
+        (status = 400, description = "No seats, duplicates, too many, or unknown labels; or `Idempotency-Key` is not 1 to 255 visible ASCII characters", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The waiting room is on and the admission is missing (`admission_required`), not valid here (`admission_invalid`), over (`admission_expired`) or withdrawn (`admission_revoked`)", body = ErrorBody),
         (status = 404, description = "No such performance", body = ErrorBody),
@@ -163,13 +163,13 @@ async fn hold_seats(
     tag = "seats",
     params(
         ("id" = String, Path, description = "The performance's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key and body return the first response"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key and body return the first response; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
         ("Admission-Token" = Option<String>, Header, description = "While the performance's waiting room is on: the token from `GET /api/v1/queue/{ticket}` once admitted"),
     ),
     request_body = SeatRequest,
     responses(
         (status = 201, description = "Booked and paid", body = Booking),
-        (status = 400, description = "No seats, duplicates, too many, or unknown labels", body = ErrorBody),
+        (status = 400, description = "No seats, duplicates, too many, or unknown labels; or `Idempotency-Key` is not 1 to 255 visible ASCII characters", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The waiting room is on and the admission is missing (`admission_required`), not valid here (`admission_invalid`), over (`admission_expired`) or withdrawn (`admission_revoked`)", body = ErrorBody),
         (status = 404, description = "No such performance", body = ErrorBody),
@@ -201,10 +201,11 @@ async fn book_seats(
     tag = "seats",
     params(
         ("id" = String, Path, description = "The hold's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key return the first response"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key return the first response; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = "^[!-~]+$"),
     ),
     responses(
         (status = 201, description = "Booked and paid", body = Booking),
+        (status = 400, description = "`Idempotency-Key` is not 1 to 255 visible ASCII characters", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such hold, or not the caller's", body = ErrorBody),
         (status = 409, description = "`hold_expired`, `insufficient_points`, `invalid_status` (already confirmed), `seat_limit_exceeded` or `performance_started`", body = ErrorBody),

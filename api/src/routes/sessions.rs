@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use shared::{ChangePassword, ErrorBody, Session, SessionsEnded, SetDisabled, User};
 
 use super::AppConfig;
-use super::auth::blocking;
+use super::auth::{blocking, proves_password};
 use crate::auth::{Admin, AuthUser};
 use crate::domain::user::Password;
 use crate::error::ApiError;
@@ -104,7 +104,7 @@ async fn end_other_sessions(
     request_body = ChangePassword,
     responses(
         (status = 200, description = "Changed; how many other sessions ended", body = SessionsEnded),
-        (status = 400, description = "`current_password` is wrong, or `new_password` too short or long; `field` names it", body = ErrorBody),
+        (status = 400, description = "`current_password` is wrong (or the account has none: it signs in through a provider), or `new_password` too short or long; `field` names it", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Asked with an API key: this takes a login session", body = ErrorBody),
         (status = 429, description = "`login_throttled`: too many wrong passwords for this account; see `Retry-After`", body = ErrorBody),
@@ -124,24 +124,19 @@ async fn change_password(
     let body = body.0;
     let new_password = Password::parse(&body.new_password)
         .map_err(|e| ApiError::invalid("new_password", e.message))?;
-    let now = chrono::Utc::now();
-    let key = user.0.email_key.clone();
-    if let Some(until) = store.login_blocked_until(&key, now).await? {
-        return Err(super::auth::throttled(until, now));
+    if user.0.password().is_none() {
+        return Err(ApiError::invalid(
+            "current_password",
+            "this account has no password: it signs in through a provider",
+        ));
     }
-    let cost = config.hash_cost;
-    let stored = user.0.password_hash.clone();
-    let current = body.current_password;
-    let matches = blocking(move || cost.verify(&current, Some(&stored))).await?;
-    if !matches {
-        store
-            .record_login_failure(&key, &config.login_policy, now)
-            .await?;
+    if !proves_password(&store, &config, &user.0, body.current_password).await? {
         return Err(ApiError::invalid(
             "current_password",
             "is not this account's password",
         ));
     }
+    let cost = config.hash_cost;
     let hash = blocking(move || cost.hash(&new_password.0)).await?;
     let ended = store
         .set_password_hash(&user.actor(), user.id(), hash, user.session_id())

@@ -34,7 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 200, description = "One page of shows", body = Page<Show>,
             headers(("ETag" = String, description = "Send back as If-None-Match"))),
         (status = 304, description = "Unchanged since the given ETag"),
-        (status = 400, description = "Bad `sort`, `limit` or `cursor`", body = ErrorBody),
+        (status = 400, description = "Bad `sort` or `limit`", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     )
 )]
@@ -55,7 +55,7 @@ async fn list_shows(
         None => 0,
         Some((kind, offset)) if kind == sort_name(sort) => offset
             .parse::<usize>()
-            .map_err(|_| ApiError::invalid("cursor", "is not a cursor this list returned"))?,
+            .map_err(|_| ApiError::unacceptable("cursor", "is not a cursor this list returned"))?,
         Some(_) => {
             return Err(ApiError::invalid(
                 "cursor",
@@ -179,7 +179,7 @@ async fn get_show(
     request_body = CreatePerformance,
     responses(
         (status = 201, description = "Performance created with all its seats available", body = Performance),
-        (status = 400, description = "A field is invalid (time, prices, venue tiers)", body = ErrorBody),
+        (status = 400, description = "A field is malformed, or a price above the maximum", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 404, description = "No such show or venue", body = ErrorBody),

@@ -19,7 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(PageQuery),
     responses(
         (status = 200, description = "One page of accounts", body = Page<User>),
-        (status = 400, description = "Bad `limit` or `cursor`", body = ErrorBody),
+        (status = 400, description = "Bad `limit`", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),

@@ -22,7 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     request_body = CreateVenue,
     responses(
         (status = 201, description = "Venue created", body = Venue),
-        (status = 400, description = "Invalid layout (no seats, duplicate labels...)", body = ErrorBody),
+        (status = 400, description = "Invalid layout (no section, a section without rows, a bad label or seat count...)", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 409, description = "`venue_name_taken`", body = ErrorBody),

@@ -41,11 +41,11 @@ async fn get_wallet(
 /// Adds points to the caller's wallet. Accepts `Idempotency-Key`.
 #[utoipa::path(
     tag = "wallet",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key and body return the first response")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key and body return the first response; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body = ChargeWallet,
     responses(
         (status = 200, description = "The wallet after the charge", body = Wallet),
-        (status = 400, description = "`amount` not positive or above the maximum", body = ErrorBody),
+        (status = 400, description = "`amount` below 1", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
@@ -84,7 +84,7 @@ async fn charge_wallet(
     params(PageQuery),
     responses(
         (status = 200, description = "One page of entries", body = Page<LedgerEntry>),
-        (status = 400, description = "Bad `limit` or `cursor`", body = ErrorBody),
+        (status = 400, description = "Bad `limit`", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),

@@ -125,7 +125,7 @@ async fn get_webhook(
     request_body = UpdateWebhook,
     responses(
         (status = 200, description = "The endpoint as changed", body = WebhookEndpoint),
-        (status = 400, description = "A bad field, or none given", body = ErrorBody),
+        (status = 400, description = "A bad field", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 404, description = "No such endpoint", body = ErrorBody),
@@ -144,7 +144,7 @@ async fn update_webhook(
     let id = object_id(&path, "webhook")?;
     let changes = EndpointChanges::try_from(body.0)?;
     if changes.is_empty() {
-        return Err(ApiError::invalid("body", "names no field to change"));
+        return Err(ApiError::unacceptable("body", "names no field to change"));
     }
     let doc = store.update_webhook(id, changes).await?;
     Ok(web::Json(endpoint_dto(&store, &doc).await?))
@@ -182,7 +182,7 @@ async fn delete_webhook(
     params(("id" = String, Path, description = "The endpoint's id"), DeliveryQuery),
     responses(
         (status = 200, description = "One page of deliveries", body = Page<WebhookDelivery>),
-        (status = 400, description = "Bad `status`, `limit` or `cursor`", body = ErrorBody),
+        (status = 400, description = "Bad `status` or `limit`", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 404, description = "No such endpoint", body = ErrorBody),

@@ -38,6 +38,9 @@ pub const NOTIFICATION_SETTINGS: &str = "notification_settings";
 pub const LOGIN_FAILURES: &str = "login_failures";
 pub const LOGIN_DEVICES: &str = "login_devices";
 pub const API_KEYS: &str = "api_keys";
+pub const IDENTITIES: &str = "identities";
+pub const OIDC_LOGINS: &str = "oidc_logins";
+pub const OIDC_LINKS: &str = "oidc_links";
 
 fn index(keys: Document, name: &str) -> IndexModel {
     IndexModel::builder()
@@ -74,7 +77,7 @@ fn with_options(keys: Document, options: IndexOptions) -> IndexModel {
 }
 
 pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
-    let plan: [(&str, Vec<IndexModel>); 30] = [
+    let plan: [(&str, Vec<IndexModel>); 33] = [
         (
             API_KEYS,
             vec![
@@ -84,6 +87,9 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
         ),
         // Forgotten once their wait (and, before a lock, a quiet spell) is over.
         (LOGIN_FAILURES, vec![ttl(doc! { "expires_at": 1 })]),
+        (IDENTITIES, vec![index(doc! { "user_id": 1 }, "by_user")]),
+        (OIDC_LOGINS, vec![ttl(doc! { "expires_at": 1 })]),
+        (OIDC_LINKS, vec![ttl(doc! { "expires_at": 1 })]),
         (
             LOGIN_DEVICES,
             vec![
@@ -175,6 +181,11 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
                 index(
                     doc! { "user_id": 1, "status": 1, "show_id": 1 },
                     "by_user_show",
+                ),
+                // Reports: a performance's bookings.
+                index(
+                    doc! { "performance_id": 1, "created_at": 1 },
+                    "by_performance",
                 ),
             ],
         ),

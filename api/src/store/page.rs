@@ -64,7 +64,7 @@ fn encode_key(value: &Bson) -> String {
 }
 
 fn invalid_cursor() -> ApiError {
-    ApiError::invalid("cursor", "is not a cursor this list returned")
+    ApiError::unacceptable("cursor", "is not a cursor this list returned")
 }
 
 /// One page of the documents matching `filter` in `order`; `key_of` gives a

@@ -121,7 +121,7 @@ impl BusyViewer {
 }
 
 impl Store {
-    fn reservations(&self) -> mongodb::Collection<ReservationDoc> {
+    pub(crate) fn reservations(&self) -> mongodb::Collection<ReservationDoc> {
         self.collection(RESERVATIONS)
     }
 

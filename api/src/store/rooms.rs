@@ -70,7 +70,7 @@ fn name_taken(name: &str) -> ApiError {
 }
 
 impl Store {
-    fn rooms(&self) -> mongodb::Collection<RoomDoc> {
+    pub(crate) fn rooms(&self) -> mongodb::Collection<RoomDoc> {
         self.collection(ROOMS)
     }
 

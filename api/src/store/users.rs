@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use shared::{ErrorCode, EventType, Page, Role, User, UserId};
 
 use super::Store;
+use super::identities::IdentityDoc;
 use super::indexes::USERS;
 use super::outbox::{Actor, Fact, next_version};
 use super::page::{Order, SortField, keyset_page};
@@ -32,6 +33,39 @@ pub struct UserDoc {
 }
 
 impl UserDoc {
+    /// A new account; an empty `password_hash` means it has no password
+    /// (it signs in through a provider only).
+    pub fn new(email: &Email, name: &str, password_hash: String, role: Role) -> Self {
+        Self {
+            id: ObjectId::new(),
+            email: email.display.clone(),
+            email_key: email.key.clone(),
+            name: name.to_owned(),
+            password_hash,
+            role,
+            created_at: bson::DateTime::now(),
+            version: 1,
+            disabled: false,
+        }
+    }
+
+    /// Who created this new account (itself, unless someone else acts),
+    /// and the event saying so.
+    pub(super) fn creation(&self, actor: &Actor) -> Result<(Actor, Fact), ApiError> {
+        let mut actor = actor.clone();
+        if actor.user_id.is_none() && actor.job.is_none() {
+            actor.user_id = Some(self.id);
+            actor.email = Some(self.email.clone());
+        }
+        let fact = Fact::new(EventType::UserCreated, self.id, 1, &self.to_dto())?;
+        Ok((actor, fact))
+    }
+
+    /// The stored password hash; `None` for an account without a password.
+    pub fn password(&self) -> Option<&str> {
+        Some(self.password_hash.as_str()).filter(|h| !h.is_empty())
+    }
+
     pub fn to_dto(&self) -> User {
         User {
             id: UserId(self.id.to_hex()),
@@ -80,24 +114,20 @@ impl Store {
         role: Role,
         actor: &Actor,
     ) -> Result<UserDoc, ApiError> {
-        let user = UserDoc {
-            id: ObjectId::new(),
-            email: email.display.clone(),
-            email_key: email.key.clone(),
-            name: name.to_owned(),
-            password_hash,
-            role,
-            created_at: bson::DateTime::now(),
-            version: 1,
-            disabled: false,
-        };
-        // Who registers is the new account itself, unless someone else acts.
-        let mut actor = actor.clone();
-        if actor.user_id.is_none() && actor.job.is_none() {
-            actor.user_id = Some(user.id);
-            actor.email = Some(user.email.clone());
-        }
-        let fact = Fact::new(EventType::UserCreated, user.id, 1, &user.to_dto())?;
+        let user = UserDoc::new(email, name, password_hash, role);
+        self.insert_new_user(user, None, actor).await
+    }
+
+    /// Inserts a new account, with the provider identity it signs in
+    /// through if any, and records `user.created`, all in one transaction:
+    /// `409 email_taken` if the address was registered meanwhile.
+    pub(super) async fn insert_new_user(
+        &self,
+        user: UserDoc,
+        identity: Option<IdentityDoc>,
+        actor: &Actor,
+    ) -> Result<UserDoc, ApiError> {
+        let (actor, fact) = user.creation(actor)?;
         // Owned captures: startup may run this in a spawned task.
         let (store, doc) = (self.clone(), user.clone());
         self.transaction(async move |session| {
@@ -107,6 +137,9 @@ impl Store {
                 .session(&mut *session)
                 .await
                 .on_duplicate_key(email_taken)?;
+            if let Some(identity) = &identity {
+                store.insert_identity(session, identity).await?;
+            }
             store.record_one(session, &actor, fact.clone()).await
         })
         .await?;

@@ -26,6 +26,12 @@ fn the_document_is_openapi_3_and_covers_every_route() {
         ("post", "/api/v1/auth/register"),
         ("post", "/api/v1/auth/login"),
         ("post", "/api/v1/auth/logout"),
+        ("get", "/api/v1/auth/oidc/providers"),
+        ("get", "/api/v1/auth/oidc/{provider}/start"),
+        ("get", "/api/v1/auth/oidc/{provider}/callback"),
+        ("get", "/api/v1/auth/oidc/link"),
+        ("post", "/api/v1/auth/oidc/link"),
+        ("delete", "/api/v1/auth/oidc/link"),
         ("get", "/api/v1/me"),
         ("get", "/api/v1/users"),
         ("put", "/api/v1/users/{id}/role"),
@@ -93,6 +99,8 @@ fn the_document_is_openapi_3_and_covers_every_route() {
         ("delete", "/api/v1/me/api-keys/{id}"),
         ("post", "/api/v1/users/{id}/sessions/end"),
         ("put", "/api/v1/users/{id}/disabled"),
+        ("get", "/api/v1/reports/sales"),
+        ("get", "/api/v1/reports/occupancy"),
     ];
 
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));

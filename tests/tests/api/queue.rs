@@ -308,7 +308,7 @@ async fn queue_settings_are_checked_and_admin_only() {
     let mut no_pace = good.clone();
     no_pace["admit_per_minute"] = serde_json::Value::Null;
     let r = put(stage.admin.clone(), no_pace).await;
-    r.assert_error(400, ErrorCode::InvalidInput);
+    r.assert_error(422, ErrorCode::InvalidInput);
     assert_eq!(r.error_field().as_deref(), Some("admit_per_minute"));
     let mut short = good.clone();
     short["grace_seconds"] = 1.into();

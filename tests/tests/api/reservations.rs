@@ -102,6 +102,8 @@ async fn the_same_time_in_another_room_is_free() {
 #[tokio::test]
 async fn invalid_reservations_name_the_field() {
     let (app, _, room, user) = setup().await;
+    // Each breaks a rule across fields, of the clock or of the settings
+    // (422), but the blank purpose, which the document itself refuses (400).
     let cases = [
         (reservation_body(&room.id, at(1, 11.0), at(1, 10.0)), "end"),
         (reservation_body(&room.id, at(1, 10.0), at(1, 10.0)), "end"),
@@ -127,7 +129,8 @@ async fn invalid_reservations_name_the_field() {
     for (body, field) in cases {
         let response = app.post("/api/v1/reservations", Some(&user), &body).await;
 
-        response.assert_error(400, ErrorCode::InvalidInput);
+        let status = if field == "purpose" { 400 } else { 422 };
+        response.assert_error(status, ErrorCode::InvalidInput);
         assert_eq!(
             response.error_field().as_deref(),
             Some(field),
@@ -492,10 +495,10 @@ async fn anyone_sees_when_a_room_is_busy_but_not_who_booked_it() {
     assert!(response.body[0].get("purpose").is_none() && response.body[0].get("user_id").is_none());
     app.get(&path(at(2, 0.0), at(1, 0.0)), None)
         .await
-        .assert_error(400, ErrorCode::InvalidInput);
+        .assert_error(422, ErrorCode::InvalidInput);
     app.get(&path(at(1, 0.0), at(80, 0.0)), None)
         .await
-        .assert_error(400, ErrorCode::InvalidInput);
+        .assert_error(422, ErrorCode::InvalidInput);
     app.get(&format!("/api/v1/rooms/{}/busy", room.id), None)
         .await
         .assert_error(400, ErrorCode::InvalidQuery);

@@ -243,14 +243,9 @@ async fn an_admin_ends_a_users_sessions_and_disables_the_account() {
 
     // An admin cannot disable themselves; enabling lets the user back in.
     let me: User = app.get("/api/v1/me", Some(&admin)).await.json();
-    app.request(
-        Method::PUT,
-        &format!("/api/v1/users/{}/disabled", me.id.0),
-        Some(&admin),
-        Some(&json!({ "disabled": true })),
-    )
-    .await
-    .assert_error(409, ErrorCode::LastAdmin);
+    app.set_disabled(&admin, &me.id, true)
+        .await
+        .assert_error(409, ErrorCode::LastAdmin);
     app.request(
         Method::PUT,
         &path("disabled"),

@@ -64,7 +64,8 @@ async fn invalid_venues_are_refused_with_the_reason() {
         )
         .await;
 
-    duplicate.assert_error(400, ErrorCode::InvalidInput);
+    // Two rows giving the same seat label break a rule across rows: 422.
+    duplicate.assert_error(422, ErrorCode::InvalidInput);
     assert!(
         duplicate.body["error"]["message"]
             .as_str()
@@ -109,10 +110,11 @@ async fn a_performance_needs_a_price_for_every_tier_and_a_future_start() {
         .post(&path, Some(&stage.admin), &json!({ "venue_id": "0123456789abcdef01234567", "starts_at": future, "prices": { "R": 1 } }))
         .await;
 
-    missing_tier.assert_error(400, ErrorCode::InvalidInput);
+    // Rules across the venue and the clock: 422.
+    missing_tier.assert_error(422, ErrorCode::InvalidInput);
     assert_eq!(missing_tier.error_field().as_deref(), Some("prices"));
-    unknown_tier.assert_error(400, ErrorCode::InvalidInput);
-    past.assert_error(400, ErrorCode::InvalidInput);
+    unknown_tier.assert_error(422, ErrorCode::InvalidInput);
+    past.assert_error(422, ErrorCode::InvalidInput);
     assert_eq!(past.error_field().as_deref(), Some("starts_at"));
     unknown_venue.assert_error(404, ErrorCode::NotFound);
 }

@@ -15,6 +15,7 @@ mod seats;
 mod security;
 mod sessions;
 mod shows;
+mod sso;
 mod wallet;
 
 use browser::Browser;

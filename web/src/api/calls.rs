@@ -3,17 +3,17 @@
 use gloo_net::http::Method;
 use shared::{
     ApiKey, AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange,
-    ChangePassword, ChangeRole, ChargeWallet, CreateApiKey, CreateReservation, CreateRoom,
-    CreateWebhook, CreatedApiKey, CreatedWebhook, DeliveryQuery, LedgerEntry, Limits,
-    LoginResponse, LoginUser, NotificationSettings, Page, PageQuery, PerformanceId, QueueOverview,
-    QueueSettings, QueueTicket, Reconciliation, RegisterUser, Reservation, ReservationId,
-    ReservationQuery, Room, RoomId, RoomQuery, RunReconciliation, SeatMap, SeatRequest, Session,
-    SessionsEnded, SetDisabled, Show, ShowDetail, ShowId, ShowQuery, UpdateRoom, UpdateWebhook,
-    User, UserId, Wallet, WebhookDelivery, WebhookEndpoint,
+    ChangePassword, ChangeRole, ChargeWallet, ConfirmLink, CreateApiKey, CreateReservation,
+    CreateRoom, CreateWebhook, CreatedApiKey, CreatedWebhook, DeliveryQuery, LedgerEntry, Limits,
+    LoginResponse, LoginUser, NotificationSettings, Page, PageQuery, PendingLink, PerformanceId,
+    QueueOverview, QueueSettings, QueueTicket, Reconciliation, RegisterUser, Reservation,
+    ReservationId, ReservationQuery, Room, RoomId, RoomQuery, RunReconciliation, SeatMap,
+    SeatRequest, Session, SessionsEnded, SetDisabled, Show, ShowDetail, ShowId, ShowQuery,
+    SsoProvider, UpdateRoom, UpdateWebhook, User, UserId, Wallet, WebhookDelivery, WebhookEndpoint,
 };
 
 use super::{
-    ApiError, Fresh, IdempotencyKey, Request, decode, get_if_changed, json, segment, send,
+    ApiError, BASE, Fresh, IdempotencyKey, Request, decode, get_if_changed, json, segment, send,
     send_once, with_query,
 };
 
@@ -39,6 +39,34 @@ pub fn log_in(body: &LoginUser) -> Call<LoginResponse> {
 
 pub fn log_out() -> Call<()> {
     Box::pin(send(Method::POST, "/auth/logout".into(), None))
+}
+
+/// The sign-in providers the server is configured with.
+pub fn sso_providers() -> Call<Vec<SsoProvider>> {
+    Box::pin(send(Method::GET, "/auth/oidc/providers".into(), None))
+}
+
+/// Where a "Continue with ..." link goes: the API sends the browser on to
+/// the provider and, once back, to `next` signed in.
+pub fn sso_start_href(provider: &str, next: &str) -> String {
+    format!(
+        "{BASE}/auth/oidc/{}/start?return_to={}",
+        segment(provider),
+        segment(next)
+    )
+}
+
+/// A provider sign-in waiting for the existing account's password.
+pub fn pending_link() -> Call<PendingLink> {
+    Box::pin(send(Method::GET, "/auth/oidc/link".into(), None))
+}
+
+pub fn confirm_link(body: &ConfirmLink) -> Call<LoginResponse> {
+    Box::pin(send(Method::POST, "/auth/oidc/link".into(), json(body)))
+}
+
+pub fn cancel_link() -> Call<()> {
+    Box::pin(send(Method::DELETE, "/auth/oidc/link".into(), None))
 }
 
 pub fn list_rooms(query: &RoomQuery) -> Call<Page<Room>> {

@@ -148,6 +148,7 @@ pub fn error_title(t: &Texts, error: &ApiError) -> &'static str {
             ErrorCode::RateLimited => t.err_rate_limited,
             ErrorCode::LoginThrottled => t.err_login_throttled,
             ErrorCode::CrossSiteRequest => t.err_cross_site,
+            ErrorCode::IdentityLinked => t.err_identity_linked,
             _ => t.err_unexpected,
         },
     }

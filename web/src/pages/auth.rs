@@ -3,21 +3,40 @@
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use shared::{LoginUser, RegisterUser};
+use shared::{LoginUser, RegisterUser, SsoError};
 
+use super::sso::{LinkPanel, SsoButtons, sso_error_text};
 use crate::api::{self, ApiError};
 use crate::components::{FieldError, MaybeError, invalid};
 use crate::i18n::use_i18n;
 use crate::session::{safe_return_path, use_session};
 
+/// `/login`; or, back from a provider with an existing account to link
+/// (`?sso=link`), the page that asks for that account's password.
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let linking = move || query.with(|q| q.get("sso").as_deref() == Some("link"));
+    view! {
+        <Show when=linking fallback=PasswordLogin>
+            <LinkPanel />
+        </Show>
+    }
+}
+
+#[component]
+fn PasswordLogin() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
     let query = use_query_map();
     let next = move || safe_return_path(query.with(|q| q.get("next")));
     let registered = move || query.with(|q| q.get("registered").is_some());
+    let sso_error = move || {
+        query
+            .with(|q| q.get("sso_error"))
+            .map(|name| SsoError::parse(&name))
+    };
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
 
@@ -56,6 +75,11 @@ pub fn LoginPage() -> impl IntoView {
             <Show when=registered>
                 <p class="notice success" role="status">{move || i18n.t().registered}</p>
             </Show>
+            {move || sso_error().map(|error| view! {
+                <p class="notice error" role="alert" id="sso-error">
+                    {error.map_or(i18n.t().sso_err_rejected, |e| sso_error_text(i18n.t(), e))}
+                </p>
+            })}
             <form id="login-form" on:submit=submit novalidate>
                 <div class="field">
                     <label for="login-email">{move || i18n.t().email}</label>
@@ -72,6 +96,7 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if log_in.pending().get() { i18n.t().logging_in } else { i18n.t().log_in }}
                 </button>
             </form>
+            <SsoButtons next=Signal::derive(next) />
             <p class="muted">
                 {move || i18n.t().no_account} " "
                 <a href=register_href id="register-link">{move || i18n.t().register}</a>

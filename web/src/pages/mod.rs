@@ -14,5 +14,6 @@ pub mod seats;
 pub mod security;
 pub mod show;
 pub mod shows;
+pub mod sso;
 pub mod timeline;
 pub mod wallet;

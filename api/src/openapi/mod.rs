@@ -2,13 +2,22 @@
 //! `shared` DTOs. `api openapi` prints it; `openapi/openapi.json` is that
 //! output, committed, and a test fails when the two differ.
 
+mod enums;
+mod links;
+mod text;
+
+use enums::Enumerations;
+use links::Links;
+use text::TextRules;
+
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    api_keys, audit, auth, bookings, health, limits, live, notifications, queue, reconcile,
-    reservations, rooms, seats, sessions, shows, users, venues, wallet, webhooks,
+    api_keys, audit, auth, bookings, health, limits, live, notifications, oidc, queue, reconcile,
+    reports, reservations, rooms, seats, sessions, shows, users, venues, wallet, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -21,6 +30,12 @@ use crate::routes::{
         auth::log_in,
         auth::log_out,
         auth::get_me,
+        oidc::list_providers,
+        oidc::start,
+        oidc::callback,
+        oidc::pending_link,
+        oidc::confirm_link,
+        oidc::cancel_link,
         sessions::list_sessions,
         sessions::end_session,
         sessions::end_other_sessions,
@@ -81,6 +96,8 @@ use crate::routes::{
         notifications::set_notifications,
         reconcile::list_reconciliations,
         reconcile::run_reconciliation,
+        reports::sales_report,
+        reports::occupancy_report,
     ),
     components(schemas(
         shared::ErrorCode,
@@ -99,6 +116,11 @@ use crate::routes::{
         shared::MailKind,
         shared::Language,
         shared::ApiKeyScope,
+        shared::SsoProvider,
+        shared::PendingLink,
+        shared::ConfirmLink,
+        shared::Bucket,
+        shared::ReportFormat,
     ))
 )]
 struct V1;
@@ -116,10 +138,17 @@ struct V1;
         license(name = "MIT OR Apache-2.0")
     ),
     nest((path = "/api/v1", api = V1)),
-    modifiers(&Security, &CommonAnswers),
+    modifiers(
+        &Security,
+        &CommonAnswers,
+        &Constraints,
+        &Links,
+        &TextRules,
+        &Enumerations
+    ),
     tags(
         (name = "health", description = "Liveness, readiness and the server's limits"),
-        (name = "auth", description = "Accounts and sessions"),
+        (name = "auth", description = "Accounts, sessions and single sign-on"),
         (name = "users", description = "Account administration (admins)"),
         (name = "rooms", description = "Meeting rooms"),
         (name = "reservations", description = "Room reservations"),
@@ -132,6 +161,7 @@ struct V1;
         (name = "webhooks", description = "Signed event deliveries to other systems (admins)"),
         (name = "audit", description = "Who changed what, when and from where (admins)"),
         (name = "reconciliation", description = "Derived data checked against its source of truth (admins)"),
+        (name = "reports", description = "Sales per performance, per show and over time; room occupancy (admins)"),
     )
 )]
 pub struct ApiDoc;
@@ -164,9 +194,15 @@ impl Modify for Security {
 }
 
 /// Answers any operation may give that no handler states itself: `413`
-/// and `415` wherever a body is taken (the JSON extractor), `429` for
+/// and `415` wherever a body is taken (the JSON extractor), `422` wherever
+/// a body or a query is (a rule this document cannot state), `429` for
 /// every read (anonymous reads are rate-limited per address).
 struct CommonAnswers;
+
+/// `422 invalid_input`: what it means.
+const UNACCEPTABLE: &str = "the request matches this document, but a rule \
+     it cannot state refuses it (an end before its start, a time in the past, a cursor \
+     from another list, a limit set by this deployment); `field` names the field.";
 
 impl Modify for CommonAnswers {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -205,6 +241,27 @@ impl Modify for CommonAnswers {
                         .into()
                     });
                 }
+                let queried = operation
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.parameter_in == ParameterIn::Query);
+                if operation.request_body.is_some() || queried {
+                    match answers.get_mut("422") {
+                        Some(RefOr::T(stated)) => {
+                            stated.description = format!(
+                                "{} Or `invalid_input`: {UNACCEPTABLE}",
+                                stated.description
+                            );
+                        }
+                        _ => {
+                            answers.insert(
+                                "422".into(),
+                                error(&format!("`invalid_input`: {UNACCEPTABLE}")).into(),
+                            );
+                        }
+                    }
+                }
                 if read {
                     answers.entry("429".into()).or_insert_with(|| {
                         error(
@@ -219,7 +276,36 @@ impl Modify for CommonAnswers {
     }
 }
 
+/// Rules the derive cannot state: a `PATCH` names at least one field (the
+/// handlers refuse `{}`); a seat request lists each seat once.
+struct Constraints;
+
+impl Modify for Constraints {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for name in ["UpdateRoom", "UpdateWebhook"] {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+                object.min_properties = Some(1);
+            }
+        }
+        if let Some(RefOr::T(Schema::Object(request))) = components.schemas.get_mut("SeatRequest")
+            && let Some(RefOr::T(Schema::Array(seats))) = request.properties.get_mut("seats")
+        {
+            seats.unique_items = true;
+        }
+    }
+}
+
+/// The document as served at `/api/openapi.json` and committed.
+pub fn document() -> Result<serde_json::Value, serde_json::Error> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi())?;
+    links::spell_links(&mut doc);
+    Ok(doc)
+}
+
 /// The document as committed: pretty JSON with a trailing newline.
 pub fn to_json() -> Result<String, serde_json::Error> {
-    Ok(ApiDoc::openapi().to_pretty_json()? + "\n")
+    Ok(serde_json::to_string_pretty(&document()?)? + "\n")
 }
