@@ -10,6 +10,7 @@ mod events;
 mod language;
 mod notifications;
 mod queue;
+mod reports;
 mod rooms;
 mod seats;
 mod security;

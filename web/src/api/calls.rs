@@ -5,11 +5,12 @@ use shared::{
     ApiKey, AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange,
     ChangePassword, ChangeRole, ChargeWallet, ConfirmLink, CreateApiKey, CreateReservation,
     CreateRoom, CreateWebhook, CreatedApiKey, CreatedWebhook, DeliveryQuery, LedgerEntry, Limits,
-    LoginResponse, LoginUser, NotificationSettings, Page, PageQuery, PendingLink, PerformanceId,
-    QueueOverview, QueueSettings, QueueTicket, Reconciliation, RegisterUser, Reservation,
-    ReservationId, ReservationQuery, Room, RoomId, RoomQuery, RunReconciliation, SeatMap,
-    SeatRequest, Session, SessionsEnded, SetDisabled, Show, ShowDetail, ShowId, ShowQuery,
-    SsoProvider, UpdateRoom, UpdateWebhook, User, UserId, Wallet, WebhookDelivery, WebhookEndpoint,
+    LoginResponse, LoginUser, NotificationSettings, OccupancyQuery, OccupancyReport, Page,
+    PageQuery, PendingLink, PerformanceId, QueueOverview, QueueSettings, QueueTicket,
+    Reconciliation, RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId,
+    RoomQuery, RunReconciliation, SalesQuery, SalesReport, SeatMap, SeatRequest, Session,
+    SessionsEnded, SetDisabled, Show, ShowDetail, ShowId, ShowQuery, SsoProvider, UpdateRoom,
+    UpdateWebhook, User, UserId, Wallet, WebhookDelivery, WebhookEndpoint,
 };
 
 use super::{
@@ -326,4 +327,25 @@ pub fn create_api_key(body: &CreateApiKey) -> Call<CreatedApiKey> {
 pub fn revoke_api_key(id: &str) -> Call<()> {
     let path = format!("/me/api-keys/{}", segment(id));
     Box::pin(send(Method::DELETE, path, None))
+}
+
+pub fn sales_report(query: &SalesQuery) -> Call<SalesReport> {
+    Box::pin(send(Method::GET, with_query("/reports/sales", query), None))
+}
+
+pub fn occupancy_report(query: &OccupancyQuery) -> Call<OccupancyReport> {
+    Box::pin(send(
+        Method::GET,
+        with_query("/reports/occupancy", query),
+        None,
+    ))
+}
+
+/// Where the sales report downloads as CSV (the session cookie goes along).
+pub fn sales_csv_href(query: &SalesQuery) -> String {
+    format!("{BASE}{}", with_query("/reports/sales", query))
+}
+
+pub fn occupancy_csv_href(query: &OccupancyQuery) -> String {
+    format!("{BASE}{}", with_query("/reports/occupancy", query))
 }

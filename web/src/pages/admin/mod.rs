@@ -1,11 +1,13 @@
 //! Administration: rooms, the approvals queue, users and roles, webhooks,
-//! the audit log and reconciliation. The API refuses non-admins anyway;
+//! the audit log, reconciliation and reports. The API refuses non-admins anyway;
 //! these pages are hidden from them too.
 
 pub mod approvals;
 pub mod audit;
+pub mod charts;
 pub mod queue;
 pub mod reconcile;
+pub mod reports;
 pub mod room_form;
 pub mod rooms;
 pub mod users;
@@ -30,6 +32,7 @@ pub fn AdminLayout() -> impl IntoView {
                 <A href="/admin/webhooks">{move || i18n.t().webhooks}</A>
                 <A href="/admin/audit">{move || i18n.t().audit}</A>
                 <A href="/admin/reconciliation">{move || i18n.t().reconcile}</A>
+                <A href="/admin/reports">{move || i18n.t().reports}</A>
             </nav>
             <Outlet />
         </RequireAdmin>
