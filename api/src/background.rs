@@ -89,3 +89,31 @@ pub fn spawn_hold_sweep(store: Store, every: Duration, mut stopped: Stopped) {
         }
     });
 }
+
+/// Seals the occupancy roll-ups of days long past (`store/reports/rollup.rs`)
+/// soon after start and then every hour, so that reports over long periods
+/// read one document per room and day. Every instance runs it: a room's
+/// sealing is one transaction that checks the seal it extends.
+pub fn spawn_occupancy_sealer(store: Store, longest: chrono::Duration, mut stopped: Stopped) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(3600));
+        let mut waiting_for_indexes = true;
+        while waiting_for_indexes {
+            if !stopped.sleep(Duration::from_secs(1)).await {
+                return;
+            }
+            waiting_for_indexes = !store.indexes_ready();
+        }
+        while stopped.tick(&mut ticks).await {
+            let sealed = match store.server_time().await {
+                Ok(now) => store.seal_occupancy(now, longest).await,
+                Err(e) => Err(e),
+            };
+            match sealed {
+                Ok(0) => {}
+                Ok(days) => tracing::info!(days, "occupancy days sealed"),
+                Err(e) => tracing::warn!(error = %e, "occupancy sealing skipped"),
+            }
+        }
+    });
+}

@@ -95,6 +95,11 @@ impl Application {
             Duration::from_secs(settings.events.sweep_interval_seconds.max(1)),
             stopped.clone(),
         );
+        crate::background::spawn_occupancy_sealer(
+            store.clone(),
+            config.reservation_rules.max_duration,
+            stopped.clone(),
+        );
         let waiting_room =
             WaitingRoom::new(settings.queue.clone()).map_err(StartupError::Config)?;
         let live_feed = SeatFeed::new(store.clone(), stopped.clone(), &settings.events);

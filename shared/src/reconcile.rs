@@ -27,16 +27,20 @@ pub enum DriftKind {
     RoomCell,
     /// A wallet's balance disagrees with the sum of its ledger.
     WalletBalance,
+    /// A room's occupancy roll-up of a sealed day disagrees with its
+    /// approved reservations.
+    OccupancyDay,
 }
 
 impl DriftKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::SeatState,
         Self::BookedSeat,
         Self::SeatGuard,
         Self::SeatCount,
         Self::RoomCell,
         Self::WalletBalance,
+        Self::OccupancyDay,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +51,7 @@ impl DriftKind {
             Self::SeatCount => "seat_count",
             Self::RoomCell => "room_cell",
             Self::WalletBalance => "wallet_balance",
+            Self::OccupancyDay => "occupancy_day",
         }
     }
 }

@@ -459,6 +459,15 @@ impl TestApp {
     }
 
     /// Registers and logs in a fresh user; returns the account and its token.
+    /// A store of its own on this app's database, as another process
+    /// (a command, a job) would have.
+    pub async fn store(&self) -> api::store::Store {
+        let metrics = api::metrics::Metrics::new().expect("metrics");
+        api::store::Store::connect(&self.database, metrics)
+            .await
+            .expect("the app's database")
+    }
+
     pub async fn new_user(&self) -> (User, String) {
         let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
         self.register(&email, "Test User", PASSWORD)
@@ -569,4 +578,51 @@ pub fn at(day: i64, hours: f64) -> DateTime<Utc> {
         .duration_trunc(Duration::days(1))
         .expect("truncates");
     midnight + Duration::minutes((hours * 60.0) as i64)
+}
+
+/// A room's figures in an occupancy report: its name, reservations,
+/// minutes, and (weekday, hour, minutes) cells.
+pub type RoomFigures = (String, u32, u64, Vec<(u8, u8, u64)>);
+
+/// An occupancy report's figures without the instant it was made, to
+/// compare two ways of making it.
+pub fn occupancy_figures(report: &shared::OccupancyReport) -> Vec<RoomFigures> {
+    report
+        .rooms
+        .iter()
+        .map(|r| {
+            let cells = r.heatmap.iter().map(|c| (c.weekday, c.hour, c.minutes));
+            (
+                r.room_name.clone(),
+                r.reservations,
+                r.minutes,
+                cells.collect(),
+            )
+        })
+        .collect()
+}
+
+/// A reservation of `room` as an import writes it, straight into the
+/// collection: no cells claimed, no event, made a week before it starts.
+pub fn stored_reservation(
+    room: &shared::Room,
+    user: mongodb::bson::oid::ObjectId,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    status: &str,
+) -> mongodb::bson::Document {
+    use mongodb::bson::DateTime as BsonTime;
+    mongodb::bson::doc! {
+        "room_id": mongodb::bson::oid::ObjectId::parse_str(&room.id.0).unwrap_or_default(),
+        "room_name": &room.name,
+        "time_zone": &room.time_zone,
+        "user_id": user,
+        "user_name": "Kim Minji",
+        "start": BsonTime::from_chrono(start),
+        "end": BsonTime::from_chrono(end),
+        "purpose": "Weekly planning",
+        "status": status,
+        "created_at": BsonTime::from_chrono(start - Duration::days(7)),
+        "updated_at": BsonTime::from_chrono(start - Duration::days(7)),
+        "version": 1_i64,
+    }
 }

@@ -206,6 +206,7 @@ async fn get_reservation(
 #[tracing::instrument(skip_all, fields(reservation_id = %path))]
 async fn cancel_reservation(
     store: web::Data<Store>,
+    config: web::Data<AppConfig>,
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<web::Json<Reservation>, ApiError> {
@@ -217,21 +218,27 @@ async fn cancel_reservation(
         ));
     }
     let cancelled = store
-        .transition_reservation(reservation.id, Transition::Cancel, &user.actor())
+        .transition_reservation(
+            reservation.id,
+            Transition::Cancel,
+            &user.actor(),
+            config.reservation_rules.max_duration,
+        )
         .await?;
     tracing::info!("reservation cancelled");
     Ok(web::Json(cancelled))
 }
 
 async fn decide(
-    store: &Store,
+    (store, config): (&Store, &AppConfig),
     admin: &Admin,
     id: &str,
     transition: Transition,
 ) -> Result<web::Json<Reservation>, ApiError> {
     let id = object_id(id, "reservation")?;
+    let longest = config.reservation_rules.max_duration;
     let reservation = store
-        .transition_reservation(id, transition, &admin.0.actor())
+        .transition_reservation(id, transition, &admin.0.actor(), longest)
         .await?;
     tracing::info!(status = reservation.status.as_str(), "reservation decided");
     Ok(web::Json(reservation))
@@ -255,10 +262,11 @@ async fn decide(
 #[tracing::instrument(skip_all, fields(reservation_id = %path))]
 async fn approve_reservation(
     store: web::Data<Store>,
+    config: web::Data<AppConfig>,
     admin: Admin,
     path: web::Path<String>,
 ) -> Result<web::Json<Reservation>, ApiError> {
-    decide(&store, &admin, &path, Transition::Approve).await
+    decide((&store, &config), &admin, &path, Transition::Approve).await
 }
 
 /// Rejects a pending reservation (admin); its time is free again at once.
@@ -279,8 +287,9 @@ async fn approve_reservation(
 #[tracing::instrument(skip_all, fields(reservation_id = %path))]
 async fn reject_reservation(
     store: web::Data<Store>,
+    config: web::Data<AppConfig>,
     admin: Admin,
     path: web::Path<String>,
 ) -> Result<web::Json<Reservation>, ApiError> {
-    decide(&store, &admin, &path, Transition::Reject).await
+    decide((&store, &config), &admin, &path, Transition::Reject).await
 }

@@ -103,6 +103,7 @@ async fn load(store: &Store, cost: HashCost, data: DataSet) -> Result<Counts, Ap
             }
         }
     }
+    let mut touched = Vec::new();
     for r in data.reservations {
         let missing =
             |what: &str| ApiError::Internal(format!("demo reservation refers to unknown {what}"));
@@ -135,12 +136,21 @@ async fn load(store: &Store, cost: HashCost, data: DataSet) -> Result<Counts, Ap
             .create_reservation(&draft, &room, |_| Ok(()), &demo_actor())
             .await
         {
-            Ok(_) => counts.reservations += 1,
+            Ok(_) => {
+                counts.reservations += 1;
+                touched.push(room.id);
+            }
             Err(ApiError::SlotTaken { message, .. }) => {
                 tracing::warn!(%message, "demo reservation skipped");
             }
             Err(e) => return Err(e),
         }
+    }
+    // Reservations in the past bypass the occupancy roll-ups: those rooms
+    // are sealed again from their reservations.
+    if !touched.is_empty() {
+        touched.dedup();
+        store.reset_occupancy(&touched).await?;
     }
     Ok(counts)
 }

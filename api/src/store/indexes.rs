@@ -77,7 +77,7 @@ fn with_options(keys: Document, options: IndexOptions) -> IndexModel {
 }
 
 pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
-    let plan: [(&str, Vec<IndexModel>); 33] = [
+    let plan: [(&str, Vec<IndexModel>); 35] = [
         (
             API_KEYS,
             vec![
@@ -107,6 +107,13 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
         (NOTIFICATION_SETTINGS, vec![]),
         // Runs are read newest first, by `_id`.
         (RECONCILIATIONS, vec![]),
+        // Occupancy roll-ups (`store/reports/rollup.rs`): one per room and
+        // local day, read by room and day; seals by room (`_id`).
+        (
+            crate::store::reports::OCCUPANCY_DAYS,
+            vec![unique(doc! { "room_id": 1, "start": 1 }, "room_day")],
+        ),
+        (crate::store::reports::OCCUPANCY_MARKS, vec![]),
         (USERS, vec![unique(doc! { "email_key": 1 }, "email_unique")]),
         (
             SESSIONS,

@@ -389,12 +389,15 @@ impl Store {
 
     /// Moves a reservation to the transition's target status if its current
     /// status allows it, freeing its cells in the same transaction when the
-    /// new status does not hold them.
+    /// new status does not hold them, and recomputing the occupancy
+    /// roll-ups of its days if they may be sealed (`reports/rollup.rs`;
+    /// `longest` is the longest a reservation may last).
     pub async fn transition_reservation(
         &self,
         id: ObjectId,
         transition: Transition,
         actor: &Actor,
+        longest: chrono::Duration,
     ) -> Result<Reservation, ApiError> {
         let reservations = self.reservations();
         let slots = self.collection::<Document>(ROOM_SLOTS);
@@ -436,6 +439,8 @@ impl Store {
                     .session(&mut *session)
                     .await?;
             }
+            self.refresh_occupancy_days(session, &updated, Utc::now(), longest)
+                .await?;
             let dto = updated.to_dto();
             let fact = Fact::new(transition.event(), id, updated.version, &dto)?;
             self.record_one(session, actor, fact).await?;

@@ -11,6 +11,7 @@ mod health;
 mod live;
 mod mail;
 mod metrics;
+mod occupancy_rollups;
 mod openapi;
 mod outage;
 mod ownership;

@@ -110,10 +110,11 @@ async fn occupancy_report(
         ));
     }
     let filter = OccupancyFilter {
-        room: id_filter(query.room_id.as_deref(), "room_id", "room")?,
+        rooms: id_filter(query.room_id.as_deref(), "room_id", "room")?.map(|id| vec![id]),
         from,
         to,
         longest: config.reservation_rules.max_duration,
+        rolled: true,
     };
     let report = store.occupancy_report(&filter, now).await?;
     Ok(match query.format.unwrap_or_default() {

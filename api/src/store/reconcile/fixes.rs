@@ -53,6 +53,14 @@ pub(super) enum Fix {
         user: ObjectId,
         balance: i64,
     },
+    /// Recomputes a room's occupancy roll-ups of local days `[from, until)`
+    /// (cut in `zone`) from its reservations, whatever their length.
+    OccupancyDays {
+        room: ObjectId,
+        zone: chrono_tz::Tz,
+        from: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 impl Fix {
@@ -160,6 +168,21 @@ impl Fix {
                         doc! { "$set": { "balance": balance } },
                     )
                     .session(&mut *session)
+                    .await?;
+            }
+            Self::OccupancyDays {
+                room,
+                zone,
+                from,
+                until,
+            } => {
+                let stale = doc! {
+                    "room_id": room,
+                    "start": { "$lt": crate::store::to_bson_time(*until) },
+                };
+                let any_length = chrono::Duration::days(36_500);
+                store
+                    .recompute_days(session, *room, *zone, (*from, *until, any_length), stale)
                     .await?;
             }
         }

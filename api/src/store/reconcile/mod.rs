@@ -8,6 +8,7 @@
 //! | a performance's `total_seats`     | its seat documents                     |
 //! | room cells (`room_slots`)         | active reservations                    |
 //! | wallet balances                   | their ledgers                          |
+//! | sealed occupancy days (`occupancy_days`) | approved reservations           |
 //!
 //! Each check runs in two steps so it can run beside live traffic: a
 //! scan of whole collections finds the targets (performances, rooms,
@@ -24,6 +25,7 @@
 //! reported, never "repaired".
 
 mod fixes;
+mod occupancy;
 mod rooms;
 mod seat_check;
 mod seats;
@@ -150,6 +152,7 @@ impl Store {
         };
         self.reconcile_performances(&mut tally).await?;
         self.reconcile_rooms(&mut tally).await?;
+        self.reconcile_occupancy(&mut tally).await?;
         self.reconcile_wallets(&mut tally).await?;
         Ok(Reconciliation {
             id: ObjectId::new().to_hex(),

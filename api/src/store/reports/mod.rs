@@ -1,13 +1,17 @@
 //! Reports for admins, read with aggregation pipelines that start from
 //! indexed fields.
 
+pub(crate) mod days;
+mod live;
 mod occupancy;
+mod rollup;
 mod sales;
 
 use bson::Document;
 use shared::{PerformanceSales, ShowSales};
 
 pub use occupancy::OccupancyFilter;
+pub use rollup::{OCCUPANCY_DAYS, OCCUPANCY_MARKS, seal_after};
 pub use sales::{MAX_PERFORMANCES, SalesFilter};
 
 /// A count or sum a pipeline returned, whatever number type it came as.

@@ -1,35 +1,41 @@
 //! Room occupancy: minutes reserved per room and per hour of the week in
-//! the room's own time zone, from approved reservations found by start.
+//! the room's own time zone, from approved reservations. Whole local days
+//! a room has sealed come from its roll-ups (`rollup.rs`); the rest of the
+//! period, from the reservations themselves (`live.rs`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use bson::oid::ObjectId;
 use bson::{Document, doc};
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use futures::TryStreamExt;
 use shared::{HeatCell, OccupancyReport, RoomOccupancy};
 
+use super::days::{day_ceil, day_floor};
 use super::{count, narrow};
 use crate::error::ApiError;
 use crate::store::{Store, to_bson_time};
 
-const HOUR_MS: i64 = 3_600_000;
-
 /// Which rooms and which period an occupancy report covers.
 #[derive(Debug, Clone)]
 pub struct OccupancyFilter {
-    pub room: Option<ObjectId>,
+    /// Only these rooms; every room when `None`.
+    pub rooms: Option<Vec<ObjectId>>,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     /// The longest a reservation may last: one starting this long before
     /// `from` may still reach into the period.
     pub longest: Duration,
+    /// Whether sealed days are read from the roll-ups (always, but for
+    /// checking the roll-ups against the reservations).
+    pub rolled: bool,
 }
 
 impl OccupancyFilter {
     /// Approved reservations overlapping the period, found through the
-    /// `start` index (and `room_id` with one room).
-    fn matching(&self) -> Document {
+    /// `start` index (and `room_id` with rooms given).
+    pub(super) fn matching(&self) -> Document {
         let mut filter = doc! {
             "start": {
                 "$gte": to_bson_time(self.from - self.longest),
@@ -38,41 +44,108 @@ impl OccupancyFilter {
             "end": { "$gt": to_bson_time(self.from) },
             "status": "approved",
         };
-        if let Some(room) = self.room {
-            filter.insert("room_id", room);
+        if let Some(rooms) = &self.rooms {
+            filter.insert("room_id", doc! { "$in": rooms });
         }
         filter
     }
+
+    fn part(&self, rooms: Vec<ObjectId>, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        Self {
+            rooms: Some(rooms),
+            from,
+            to,
+            ..self.clone()
+        }
+    }
 }
 
+/// One room's figures as they are summed: reservations, and minutes per
+/// (weekday, hour).
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    pub reservations: u64,
+    pub cells: BTreeMap<(u8, u8), u64>,
+}
+
+pub(super) type Tallies = HashMap<ObjectId, Tally>;
+
+/// A stretch of time, `[start, end)`.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
 impl Store {
-    /// Occupancy of every room (or one) over `filter`'s period, busiest
-    /// first.
+    /// Occupancy of every room (or those asked for) over `filter`'s
+    /// period, busiest first.
     pub async fn occupancy_report(
         &self,
         filter: &OccupancyFilter,
         now: DateTime<Utc>,
     ) -> Result<OccupancyReport, ApiError> {
         let mut rooms_query = Document::new();
-        if let Some(room) = filter.room {
-            rooms_query.insert("_id", room);
+        if let Some(rooms) = &filter.rooms {
+            rooms_query.insert("_id", doc! { "$in": rooms });
         }
         let rooms: Vec<crate::store::rooms::RoomDoc> =
             self.rooms().find(rooms_query).await?.try_collect().await?;
-        let counts = self.reservation_counts(filter).await?;
-        let cells = self.heat_cells(filter).await?;
+        let ids: Vec<ObjectId> = rooms.iter().map(|r| r.id).collect();
+        let marks: HashMap<_, _> = if filter.rolled {
+            self.occupancy_marks_of(&ids).await?.into_iter().collect()
+        } else {
+            HashMap::new()
+        };
+        // Rooms whose sealed days in the period are the same are read
+        // together: usually every room, as one zone's rooms share a seal.
+        let mut parts: BTreeMap<Option<Span>, Vec<ObjectId>> = BTreeMap::new();
+        for room in &rooms {
+            let sealed = marks
+                .get(&room.id)
+                .filter(|mark| mark.zone == room.time_zone)
+                .and_then(|mark| {
+                    let zone: Tz = room.time_zone.parse().ok()?;
+                    let first = day_ceil(zone, filter.from);
+                    let last = mark.until.min(day_floor(zone, filter.to));
+                    (first < last).then_some((first, last))
+                });
+            parts.entry(sealed).or_default().push(room.id);
+        }
+        let mut tallies = Tallies::new();
+        for (sealed, ids) in parts {
+            let Some((first, last)) = sealed else {
+                let part = filter.part(ids, filter.from, filter.to);
+                self.tally_live(&part, None, &mut tallies).await?;
+                continue;
+            };
+            self.tally_rolled(&ids, first, last, &mut tallies).await?;
+            if filter.from < first {
+                let head = filter.part(ids.clone(), filter.from, first);
+                self.tally_live(&head, None, &mut tallies).await?;
+            }
+            if last < filter.to {
+                let tail = filter.part(ids, last, filter.to);
+                self.tally_live(&tail, Some(last), &mut tallies).await?;
+            }
+        }
         let period = (filter.to - filter.from).num_minutes().max(1) as f64;
         let mut report: Vec<RoomOccupancy> = rooms
             .into_iter()
             .map(|room| {
-                let mut heatmap = cells.get(&room.id).cloned().unwrap_or_default();
-                heatmap.sort_by_key(|c| (c.weekday, c.hour));
+                let tally = tallies.remove(&room.id).unwrap_or_default();
+                let heatmap: Vec<HeatCell> = tally
+                    .cells
+                    .into_iter()
+                    .filter(|(_, minutes)| *minutes > 0)
+                    .map(|((weekday, hour), minutes)| HeatCell {
+                        weekday,
+                        hour,
+                        minutes,
+                    })
+                    .collect();
                 let minutes: u64 = heatmap.iter().map(|c| c.minutes).sum();
                 RoomOccupancy {
                     room_id: room.id.to_hex().into(),
                     room_name: room.name,
                     time_zone: room.time_zone,
-                    reservations: counts.get(&room.id).copied().unwrap_or(0),
+                    reservations: narrow(tally.reservations),
                     minutes,
                     share: minutes as f64 / period,
                     heatmap,
@@ -93,106 +166,30 @@ impl Store {
         })
     }
 
-    async fn reservation_counts(
+    /// Adds the sealed days `[first, last)` of `rooms` to `tallies`: one
+    /// document per room and day with any use, summed per weekday.
+    async fn tally_rolled(
         &self,
-        filter: &OccupancyFilter,
-    ) -> Result<HashMap<ObjectId, u32>, ApiError> {
-        let pipeline = vec![
-            doc! { "$match": filter.matching() },
-            doc! { "$group": { "_id": "$room_id", "n": { "$sum": 1 } } },
-        ];
-        let mut counts = HashMap::new();
-        let mut cursor = self.reservations().aggregate(pipeline).await?;
-        while let Some(row) = cursor.try_next().await? {
-            if let Ok(room) = row.get_object_id("_id") {
-                counts.insert(room, narrow(count(&row, "n")));
-            }
-        }
-        Ok(counts)
-    }
-
-    /// Each reservation, cut to the period, spread over the local hours
-    /// it touches (an hour is the room's own, whatever its offset), then
-    /// summed per room, weekday and hour. One pipeline per time zone the
-    /// reservations were made in: the zone is then a constant, which every
-    /// server takes (SecantusDB does not take a zone from a field).
-    async fn heat_cells(
-        &self,
-        filter: &OccupancyFilter,
-    ) -> Result<HashMap<ObjectId, Vec<HeatCell>>, ApiError> {
-        let zones = self
-            .reservations()
-            .distinct("time_zone", filter.matching())
-            .await?;
-        let mut cells: HashMap<ObjectId, Vec<HeatCell>> = HashMap::new();
-        for zone in zones {
-            let Some(zone) = zone.as_str() else {
-                continue;
-            };
-            self.heat_cells_in(filter, zone, &mut cells).await?;
-        }
-        Ok(cells)
-    }
-
-    async fn heat_cells_in(
-        &self,
-        filter: &OccupancyFilter,
-        zone: &str,
-        cells: &mut HashMap<ObjectId, Vec<HeatCell>>,
+        rooms: &[ObjectId],
+        first: DateTime<Utc>,
+        last: DateTime<Utc>,
+        tallies: &mut Tallies,
     ) -> Result<(), ApiError> {
-        let (from, to) = (filter.from.timestamp_millis(), filter.to.timestamp_millis());
-        let mut matching = filter.matching();
-        matching.insert("time_zone", zone);
-        // Times as milliseconds since the epoch: plain numbers add and
-        // subtract on every server (SecantusDB does no date arithmetic).
-        let local = |part: &str, millis: &str| {
-            doc! { part: { "date": { "$toDate": millis }, "timezone": zone } }
+        let mut group = doc! {
+            "_id": { "room": "$room_id", "weekday": "$weekday" },
+            "starts": { "$sum": "$starts" },
         };
+        for hour in 0..24 {
+            group.insert(format!("h{hour}"), doc! { "$sum": format!("$h{hour}") });
+        }
         let pipeline = vec![
-            doc! { "$match": matching },
-            doc! { "$project": {
-                "room_id": 1,
-                "s": { "$max": [{ "$toLong": "$start" }, from] },
-                "e": { "$min": [{ "$toLong": "$end" }, to] },
+            doc! { "$match": {
+                "room_id": { "$in": rooms },
+                "start": { "$gte": to_bson_time(first), "$lt": to_bson_time(last) },
             } },
-            // The local hour `s` falls in began its minutes, seconds and
-            // milliseconds earlier.
-            doc! { "$set": {
-                "first": { "$subtract": ["$s", { "$add": [
-                    { "$multiply": [local("$minute", "$s"), 60_000] },
-                    { "$multiply": [local("$second", "$s"), 1_000] },
-                    local("$millisecond", "$s"),
-                ] }] },
-            } },
-            doc! { "$set": {
-                "slot": { "$map": {
-                    "input": { "$range": [0, { "$toInt": { "$ceil": {
-                        "$divide": [{ "$subtract": ["$e", "$first"] }, HOUR_MS],
-                    } } }] },
-                    "as": "i",
-                    "in": { "$add": ["$first", { "$multiply": ["$$i", HOUR_MS] }] },
-                } },
-            } },
-            doc! { "$unwind": "$slot" },
-            doc! { "$project": {
-                "room_id": 1,
-                "minutes": { "$divide": [
-                    { "$subtract": [
-                        { "$min": ["$e", { "$add": ["$slot", HOUR_MS] }] },
-                        { "$max": ["$s", "$slot"] },
-                    ] },
-                    60_000,
-                ] },
-                "weekday": local("$isoDayOfWeek", "$slot"),
-                "hour": local("$hour", "$slot"),
-            } },
-            doc! { "$match": { "minutes": { "$gt": 0 } } },
-            doc! { "$group": {
-                "_id": { "room": "$room_id", "weekday": "$weekday", "hour": "$hour" },
-                "minutes": { "$sum": "$minutes" },
-            } },
+            doc! { "$group": group },
         ];
-        let mut cursor = self.reservations().aggregate(pipeline).await?;
+        let mut cursor = self.occupancy_days().aggregate(pipeline).await?;
         while let Some(row) = cursor.try_next().await? {
             let Ok(key) = row.get_document("_id") else {
                 continue;
@@ -200,11 +197,15 @@ impl Store {
             let Ok(room) = key.get_object_id("room") else {
                 continue;
             };
-            cells.entry(room).or_default().push(HeatCell {
-                weekday: u8::try_from(count(key, "weekday")).unwrap_or(0),
-                hour: u8::try_from(count(key, "hour")).unwrap_or(0),
-                minutes: count(&row, "minutes"),
-            });
+            let weekday = u8::try_from(count(key, "weekday")).unwrap_or(0);
+            let tally = tallies.entry(room).or_default();
+            tally.reservations += count(&row, "starts");
+            for hour in 0..24u8 {
+                let minutes = count(&row, &format!("h{hour}"));
+                if minutes > 0 {
+                    *tally.cells.entry((weekday, hour)).or_default() += minutes;
+                }
+            }
         }
         Ok(())
     }
