@@ -18,7 +18,9 @@ async fn a_buyer_cancels_a_booking_sees_the_refund_and_charges_the_wallet() {
     let matinee = stage_with(
         &app,
         &StageSpec {
-            starts_at: Utc::now() + Duration::seconds(5),
+            // Time to build the stage and book before the curtain on a
+            // loaded machine (5 s was once too short in CI).
+            starts_at: Utc::now() + Duration::seconds(15),
             ..production("Mamma Mia!", "D-Cube Arts Center", 9, 1, 4, 50_000)
         },
     )
