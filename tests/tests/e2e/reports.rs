@@ -67,28 +67,11 @@ async fn an_admin_watches_a_sale_and_the_rooms_week_on_the_reports_page() {
     let eleven = format!("#occupancy-heatmap rect[data-weekday='{weekday}'][data-hour='11']");
     browser.wait_attr(&ten, "data-minutes", "60").await;
     browser.wait_attr(&eleven, "data-minutes", "30").await;
-    let csv = browser
-        .find("#sales-csv")
-        .await
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        csv.starts_with("/api/v1/reports/sales?") && csv.contains("format=csv"),
-        "{csv}"
-    );
-    let csv = browser
-        .find("#occupancy-csv")
-        .await
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        csv.starts_with("/api/v1/reports/occupancy?") && csv.contains("format=csv"),
-        "{csv}"
-    );
+    // The download links give the same figures as CSV.
+    let sales = csv_behind(&browser, &app, &stage.admin, "#sales-csv").await;
+    assert!(sales.contains("Hamlet"), "{sales}");
+    let rooms = csv_behind(&browser, &app, &stage.admin, "#occupancy-csv").await;
+    assert!(rooms.contains(&format!("{},10,60", weekday)), "{rooms}");
 
     scroll_to(&browser, "occupancy-report").await;
     browser.screenshot("admin-reports-rooms-en").await;
@@ -115,4 +98,16 @@ async fn scroll_to(browser: &Browser, id: &str) {
         )
         .await
         .expect("script runs");
+}
+
+/// The CSV the link `css` downloads, fetched as the admin.
+async fn csv_behind(browser: &Browser, app: &tests::TestApp, admin: &str, css: &str) -> String {
+    let href = browser.find(css).await.attr("href").await.unwrap().unwrap();
+    assert!(
+        href.starts_with("/api/v1/reports/") && href.contains("format=csv"),
+        "{href}"
+    );
+    let answer = app.get(&href, Some(admin)).await;
+    answer.assert_status(200);
+    answer.body.as_str().expect("CSV text").to_owned()
 }
