@@ -108,33 +108,15 @@ impl Store {
         let target = day_floor(zone, now - seal_after());
         let mut written = 0;
         loop {
-            let seen = self
-                .occupancy_marks()
-                .find_one(doc! { "_id": room.id })
-                .await?
-                .as_ref()
-                .and_then(|m| mark_of(m).map(|(_, mark)| mark))
-                .filter(|mark| mark.zone == room.time_zone);
-            let from = match &seen {
-                Some(mark) => mark.until,
-                // Never sealed, or cut in another zone: from the first
-                // reservation on, every old day document dropped.
-                None => match self.first_reservation_start(room.id).await? {
-                    Some(first) => day_floor(zone, first).min(target),
-                    None => target,
-                },
-            };
-            if seen.as_ref().is_some_and(|mark| mark.until >= target) {
-                return Ok(written);
-            }
-            let until = day_floor(zone, from + Duration::days(CHUNK_DAYS)).min(target);
-            let until = if until <= from { target } else { until };
             // Owned values only: a background job's future must be `Send`.
-            let (store, id, time_zone, seen) =
-                (self.clone(), room.id, room.time_zone.clone(), seen.clone());
-            let sealed = self
+            let (store, id, time_zone) = (self.clone(), room.id, room.time_zone.clone());
+            // Everything is read in the transaction's snapshot and the
+            // mark is written last: a concurrent sealer or reset writes the
+            // same mark, so one of the two retries with the other's result
+            // in sight.
+            let (count, done) = self
                 .transaction(async move |session| {
-                    let now_seen = store
+                    let seen = store
                         .occupancy_marks()
                         .find_one(doc! { "_id": id })
                         .session(&mut *session)
@@ -142,10 +124,18 @@ impl Store {
                         .as_ref()
                         .and_then(|m| mark_of(m).map(|(_, mark)| mark))
                         .filter(|mark| mark.zone == time_zone);
-                    if now_seen != seen {
-                        // Another instance sealed meanwhile: look again.
-                        return Ok(None);
-                    }
+                    let from = match &seen {
+                        Some(mark) if mark.until >= target => return Ok((0, true)),
+                        Some(mark) => mark.until,
+                        // Never sealed, reset, or cut in another zone: from
+                        // the first reservation on, every old day dropped.
+                        None => match store.first_reservation_start(session, id).await? {
+                            Some(first) => day_floor(zone, first).min(target),
+                            None => target,
+                        },
+                    };
+                    let until = day_floor(zone, from + Duration::days(CHUNK_DAYS)).min(target);
+                    let until = if until <= from { target } else { until };
                     let mut range = doc! { "room_id": id };
                     if seen.is_some() {
                         range.insert(
@@ -168,11 +158,11 @@ impl Store {
                         .upsert(true)
                         .session(&mut *session)
                         .await?;
-                    Ok(Some(uses))
+                    Ok((uses, until >= target))
                 })
                 .await?;
-            written += sealed.unwrap_or(0);
-            if sealed.is_some() && until >= target {
+            written += count;
+            if done {
                 return Ok(written);
             }
         }
@@ -180,12 +170,14 @@ impl Store {
 
     async fn first_reservation_start(
         &self,
+        session: &mut ClientSession,
         room: ObjectId,
     ) -> Result<Option<DateTime<Utc>>, ApiError> {
         Ok(self
             .reservations()
             .find_one(doc! { "room_id": room, "status": "approved" })
             .sort(doc! { "room_id": 1, "start": 1 })
+            .session(session)
             .await?
             .map(|r| r.start.to_chrono()))
     }
@@ -270,15 +262,38 @@ impl Store {
     }
 
     /// Forgets the roll-ups of `rooms`, to be sealed again from their
-    /// reservations: for data written straight into the collection.
+    /// reservations: for data written straight into the collection, after
+    /// it is written.
     pub async fn reset_occupancy(&self, rooms: &[ObjectId]) -> Result<(), ApiError> {
-        self.occupancy_marks()
-            .delete_many(doc! { "_id": { "$in": rooms } })
-            .await?;
-        self.occupancy_days()
-            .delete_many(doc! { "room_id": { "$in": rooms } })
-            .await?;
-        Ok(())
+        let rooms = rooms.to_vec();
+        let store = self.clone();
+        self.transaction(async move |session| {
+            // Not a deletion: a sealer that read these rooms before the new
+            // reservations were written writes the same mark document, so
+            // one of the two meets a write conflict and the sealer retries
+            // with the reservations in sight.
+            for room in &rooms {
+                store
+                    .occupancy_marks()
+                    .update_one(
+                        doc! { "_id": room },
+                        doc! {
+                            "$set": { "reset_at": bson::DateTime::now() },
+                            "$unset": { "until": "", "zone": "" },
+                        },
+                    )
+                    .upsert(true)
+                    .session(&mut *session)
+                    .await?;
+            }
+            store
+                .occupancy_days()
+                .delete_many(doc! { "room_id": { "$in": &rooms } })
+                .session(&mut *session)
+                .await?;
+            Ok(())
+        })
+        .await
     }
 }
 
