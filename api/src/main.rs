@@ -89,7 +89,7 @@ async fn reconcile(options: &[&str]) -> Result<(), String> {
     }
     let settings = Settings::load().map_err(|e| format!("configuration: {e}"))?;
     let metrics = api::metrics::Metrics::new().map_err(|e| format!("metrics: {e}"))?;
-    let store = api::store::Store::connect(&settings.database, metrics)
+    let store = api::store::Store::connect_for_command(&settings.database, metrics)
         .await
         .map_err(|e| format!("database: {e}"))?;
     let run = api::reconcile::run_once(&store, repair, shared::ReconcileTrigger::Command)

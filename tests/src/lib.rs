@@ -458,16 +458,16 @@ impl TestApp {
         .await
     }
 
-    /// Registers and logs in a fresh user; returns the account and its token.
     /// A store of its own on this app's database, as another process
     /// (a command, a job) would have.
     pub async fn store(&self) -> api::store::Store {
         let metrics = api::metrics::Metrics::new().expect("metrics");
-        api::store::Store::connect(&self.database, metrics)
+        api::store::Store::connect_for_command(&self.database, metrics)
             .await
             .expect("the app's database")
     }
 
+    /// Registers and logs in a fresh user; returns the account and its token.
     pub async fn new_user(&self) -> (User, String) {
         let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
         self.register(&email, "Test User", PASSWORD)

@@ -152,7 +152,7 @@ pub struct CatalogCounts {
 /// demo accounts their points once.
 pub async fn generate(settings: &Settings, spec: &CatalogSpec) -> Result<CatalogCounts, ApiError> {
     let metrics = Metrics::new().map_err(|e| ApiError::Internal(format!("metrics: {e}")))?;
-    let store = Store::connect(&settings.database, metrics).await?;
+    let store = Store::connect_for_command(&settings.database, metrics).await?;
     store.ensure_indexes().await?;
     let mut counts = CatalogCounts::default();
     if store.shows().estimated_document_count().await? > 0 {

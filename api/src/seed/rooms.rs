@@ -53,7 +53,7 @@ pub async fn load_file(settings: &Settings, path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let data: DataSet = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let metrics = Metrics::new().map_err(|e| e.to_string())?;
-    let store = Store::connect(&settings.database, metrics)
+    let store = Store::connect_for_command(&settings.database, metrics)
         .await
         .map_err(|e| e.to_string())?;
     store.ensure_indexes().await.map_err(|e| e.to_string())?;

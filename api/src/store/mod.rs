@@ -153,6 +153,35 @@ impl Store {
         })
     }
 
+    /// For one-off commands (seed, reconcile, import, archive): connects
+    /// and waits up to [`COMMAND_PATIENCE`] for a primary, so a database
+    /// still starting or electing, or a machine too busy to answer the
+    /// first `hello` in time, delays the command rather than failing it.
+    pub async fn connect_for_command(
+        settings: &DatabaseSettings,
+        metrics: Metrics,
+    ) -> Result<Self, ApiError> {
+        let store = Self::connect(settings, metrics).await?;
+        let deadline = std::time::Instant::now() + COMMAND_PATIENCE;
+        loop {
+            let ping = store
+                .client
+                .database("admin")
+                .run_command(bson::doc! { "ping": 1 })
+                .await;
+            match ping {
+                Ok(_) => return Ok(store),
+                Err(e)
+                    if matches!(*e.kind, mongodb::error::ErrorKind::ServerSelection { .. })
+                        && std::time::Instant::now() < deadline =>
+                {
+                    tracing::info!(error = %e, "waiting for the database's primary");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     pub fn database(&self) -> &Database {
         &self.db
     }
@@ -184,6 +213,9 @@ impl Store {
         self.indexes_ready.store(true, Ordering::Release);
     }
 }
+/// How long a one-off command waits for the database's primary.
+pub const COMMAND_PATIENCE: Duration = Duration::from_secs(60);
+
 /// Time zone of documents stored before they carried one.
 pub fn default_time_zone() -> String {
     crate::domain::room::DEFAULT_TIME_ZONE.to_owned()
