@@ -394,9 +394,17 @@ async fn a_disabled_account_cannot_sign_in_through_a_provider() {
 
 #[tokio::test]
 async fn bad_starts_are_named_and_an_unreachable_provider_is_reported() {
-    // Arrange: one provider that runs and one whose issuer answers nothing.
+    // Arrange: one provider that runs and one whose issuer answers nothing:
+    // a port this test holds, closing every connection unanswered (a port
+    // merely found free could be taken by another test's provider).
     let idp = TestProvider::start(&["local"]);
-    let closed = format!("http://127.0.0.1:{}", tests::process::free_port());
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!("http://{}", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for connection in silent.incoming() {
+            drop(connection);
+        }
+    });
     let app = spawn_app_with_sso(&idp, &[("local", "Local ID", false)], false, |settings| {
         let mut down = settings.oidc.providers["local"].clone();
         down.issuer = closed.clone();
