@@ -14,6 +14,11 @@ use crate::error::ApiError;
 /// Largest JSON body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// A route's own body limit where it takes more than [`MAX_BODY_BYTES`]
+/// (set beside its `web::PayloadConfig`), so a refusal names it.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
 /// A JSON request body, sent with `Content-Type: application/json`.
 #[derive(Debug)]
 pub struct Json<T>(pub T);
@@ -34,13 +39,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             })
             .unwrap_or(false);
         let body = web::Bytes::from_request(req, payload);
+        let limit = req.app_data::<BodyLimit>().map_or(MAX_BODY_BYTES, |l| l.0);
         Box::pin(async move {
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let bytes = body
-                .await
-                .map_err(|_| ApiError::PayloadTooLarge(MAX_BODY_BYTES))?;
+            let bytes = body.await.map_err(|_| ApiError::PayloadTooLarge(limit))?;
             let mut parsed: serde_json::Value =
                 serde_json::from_slice(&bytes).map_err(|e| ApiError::BadRequest {
                     code: ErrorCode::InvalidJson,

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod import;
 pub mod live;
 pub mod mail;
 pub mod metrics;

@@ -1,7 +1,8 @@
 //! `api` serves the API; `api seed FILE` loads the meeting-room demo data;
 //! `api seed-catalog` generates the seated-event catalogue; `api openapi`
 //! prints the OpenAPI document; `api reconcile [--repair] [--json]` checks
-//! (and fixes) derived data against its source of truth.
+//! (and fixes) derived data against its source of truth; `api import`
+//! reads users, rooms and reservations from an export (`import/`).
 
 use std::process::ExitCode;
 
@@ -10,7 +11,8 @@ use api::startup::Application;
 
 const USAGE: &str = "usage: api [serve | seed <meeting-rooms.json> | seed-catalog [--shows N] \
 [--performances N] [--rows N] [--seats-per-row N] [--seed N] [--demo-points N] | openapi | \
-reconcile [--repair] [--json]]";
+reconcile [--repair] [--json] | import [--dry-run] (--mapping <mapping.toml> | --ics <file.ics> \
+[--room <name>] [--user <email>] [--source <name>])]";
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -26,6 +28,7 @@ async fn main() -> ExitCode {
         ["seed", file] => seed(file).await,
         ["seed-catalog", options @ ..] => seed_catalog(options).await,
         ["reconcile", options @ ..] => reconcile(options).await,
+        ["import", options @ ..] => import(options).await,
         ["openapi"] => api::openapi::to_json()
             .map(|json| print!("{json}"))
             .map_err(|e| e.to_string()),
@@ -104,6 +107,63 @@ async fn reconcile(options: &[&str]) -> Result<(), String> {
     let left = run.drift_count - run.repaired_count;
     if left > 0 {
         return Err(format!("{left} drift(s) remain"));
+    }
+    Ok(())
+}
+
+/// Prints what was (or would be) imported and the verification; exits
+/// non-zero when the database does not hold what the source says.
+async fn import(options: &[&str]) -> Result<(), String> {
+    let (mut dry_run, mut mapping, mut ics) = (false, None, None);
+    let mut defaults = api::import::calendar::CalendarDefaults::default();
+    let mut rest = options.iter();
+    while let Some(option) = rest.next() {
+        let mut value = || {
+            rest.next()
+                .map(|v| (*v).to_owned())
+                .ok_or(format!("import: {option} needs a value\n{USAGE}"))
+        };
+        match *option {
+            "--dry-run" => dry_run = true,
+            "--mapping" => mapping = Some(value()?),
+            "--ics" => ics = Some(value()?),
+            "--room" => defaults.room = Some(value()?),
+            "--user" => defaults.user = Some(value()?),
+            "--source" => defaults.source = value()?,
+            other => return Err(format!("import: unknown option {other}\n{USAGE}")),
+        }
+    }
+    let settings = Settings::load().map_err(|e| format!("configuration: {e}"))?;
+    let rules = api::import::rules(&settings);
+    let now = chrono::Utc::now();
+    let source = match (mapping, ics) {
+        (Some(path), None) => {
+            let mapping = api::import::mapping::Mapping::load(std::path::Path::new(&path))?;
+            api::import::tables::read(&mapping)?
+        }
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+            let file = std::path::Path::new(&path)
+                .file_name()
+                .map_or(path.clone(), |n| n.to_string_lossy().into_owned());
+            api::import::calendar::read(&text, &file, &defaults, now + rules.max_ahead)?
+        }
+        _ => return Err(format!("import: give --mapping or --ics\n{USAGE}")),
+    };
+    let metrics = api::metrics::Metrics::new().map_err(|e| format!("metrics: {e}"))?;
+    let store = api::store::Store::connect_for_command(&settings.database, metrics)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    store
+        .ensure_indexes()
+        .await
+        .map_err(|e| format!("database indexes: {e}"))?;
+    let report = api::import::run(&store, source, &rules, now, dry_run)
+        .await
+        .map_err(|e| format!("import: {e}"))?;
+    print!("{}", report.text());
+    if !report.verified() {
+        return Err("import: the database does not hold what the source says (see above)".into());
     }
     Ok(())
 }

@@ -232,7 +232,7 @@ async fn require_indexes<B: MessageBody>(
 
 /// No route took the request: `405` with `Allow` for a known path asked
 /// with another method, else `404`.
-async fn api_not_found(
+pub(crate) async fn api_not_found(
     req: actix_web::HttpRequest,
     known: web::Data<KnownPaths>,
 ) -> Result<HttpResponse, ApiError> {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod ids;
+pub mod imports;
 pub mod limits;
 pub mod mail;
 pub mod page;
@@ -34,6 +35,10 @@ pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use events::{AuditEntry, AuditQuery, EventActor, EventType};
 pub use health::{Health, Readiness, ReplicaSetMember};
 pub use ids::{BookingId, HoldId, PerformanceId, ReservationId, RoomId, ShowId, UserId, VenueId};
+pub use imports::{
+    CalendarUpload, ImportCheck, ImportCounts, ImportProblem, ImportProblemKind, ImportReport,
+    ImportRequest, TablesUpload,
+};
 pub use limits::Limits;
 pub use mail::{Language, MailKind, NotificationSettings};
 pub use page::{Page, PageQuery};

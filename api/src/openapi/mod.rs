@@ -16,8 +16,9 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    api_keys, audit, auth, bookings, health, limits, live, notifications, oidc, queue, reconcile,
-    reports, reservations, rooms, seats, sessions, shows, users, venues, wallet, webhooks,
+    api_keys, audit, auth, bookings, health, imports, limits, live, notifications, oidc, queue,
+    reconcile, reports, reservations, rooms, seats, sessions, shows, users, venues, wallet,
+    webhooks,
 };
 
 #[derive(OpenApi)]
@@ -96,6 +97,7 @@ use crate::routes::{
         notifications::set_notifications,
         reconcile::list_reconciliations,
         reconcile::run_reconciliation,
+        imports::run_import,
         reports::sales_report,
         reports::occupancy_report,
     ),
@@ -121,6 +123,7 @@ use crate::routes::{
         shared::ConfirmLink,
         shared::Bucket,
         shared::ReportFormat,
+        shared::ImportProblemKind,
     ))
 )]
 struct V1;
@@ -162,6 +165,7 @@ struct V1;
         (name = "audit", description = "Who changed what, when and from where (admins)"),
         (name = "reconciliation", description = "Derived data checked against its source of truth (admins)"),
         (name = "reports", description = "Sales per performance, per show and over time; room occupancy (admins)"),
+        (name = "imports", description = "Users, rooms and reservations from a relational export or an iCalendar file (admins)"),
     )
 )]
 pub struct ApiDoc;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod bookings;
 pub mod health;
+pub mod imports;
 pub mod limits;
 pub mod live;
 pub mod methods;
@@ -127,6 +128,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     webhooks::configure(cfg);
     audit::configure(cfg);
     reconcile::configure(cfg);
+    imports::configure(cfg);
     reports::configure(cfg);
     notifications::configure(cfg);
     sessions::configure(cfg);

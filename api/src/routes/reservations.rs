@@ -76,6 +76,7 @@ async fn create_reservation(
         end: request.end,
         purpose: request.purpose.clone(),
         status: None,
+        import_ref: None,
     };
     let reservation = store
         .create_reservation(

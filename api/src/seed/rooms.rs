@@ -130,6 +130,7 @@ async fn load(store: &Store, cost: HashCost, data: DataSet) -> Result<Counts, Ap
             end,
             purpose: r.purpose,
             status: Some(r.status),
+            import_ref: None,
         };
         // Demo reservations may lie in the past, so only overlap is enforced.
         match store

@@ -134,6 +134,16 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
                     "by_status_start",
                 ),
                 index(doc! { "start": 1, "_id": 1 }, "by_start"),
+                // An imported row is stored once, however often the
+                // import runs (`import/`).
+                with_options(
+                    doc! { "import_ref": 1 },
+                    IndexOptions::builder()
+                        .name("import_ref_unique".to_owned())
+                        .unique(true)
+                        .sparse(true)
+                        .build(),
+                ),
             ],
         ),
         (

@@ -11,6 +11,7 @@ pub mod deliveries;
 pub mod holds;
 pub mod idempotency;
 pub mod identities;
+mod imports;
 pub mod indexes;
 mod lease;
 pub mod login_guard;

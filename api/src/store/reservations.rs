@@ -44,6 +44,9 @@ pub struct ReservationDoc {
     /// Counts its changes; its events' `seq` (`store/outbox.rs`).
     #[serde(default)]
     pub version: i64,
+    /// `source:key` of the export it was imported from (`api import`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_ref: Option<String>,
 }
 
 impl ReservationDoc {
@@ -84,6 +87,8 @@ pub struct ReservationDraft {
     pub purpose: String,
     /// `None` lets the room decide: pending when it requires approval.
     pub status: Option<ReservationStatus>,
+    /// Set by an import: `source:key`, unique among reservations.
+    pub import_ref: Option<String>,
 }
 
 /// Parsed filters of the reservation list.
@@ -172,6 +177,7 @@ impl Store {
             updated_at: now,
             decided_by: None,
             version: 1,
+            import_ref: draft.import_ref.clone(),
         };
         let fact = Fact::new(EventType::ReservationCreated, id, 1, &reservation.to_dto())?;
         // The cells first: among racing requests the first writer of a

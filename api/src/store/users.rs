@@ -102,7 +102,7 @@ fn email_taken() -> ApiError {
 }
 
 impl Store {
-    pub(super) fn users(&self) -> mongodb::Collection<UserDoc> {
+    pub(crate) fn users(&self) -> mongodb::Collection<UserDoc> {
         self.collection(USERS)
     }
 

@@ -8,6 +8,7 @@ mod concurrency;
 mod demo_data;
 mod deploy;
 mod health;
+mod import;
 mod live;
 mod mail;
 mod metrics;

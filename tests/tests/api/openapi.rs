@@ -101,6 +101,7 @@ fn the_document_is_openapi_3_and_covers_every_route() {
         ("put", "/api/v1/users/{id}/disabled"),
         ("get", "/api/v1/reports/sales"),
         ("get", "/api/v1/reports/occupancy"),
+        ("post", "/api/v1/imports"),
     ];
 
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));

@@ -281,6 +281,21 @@ impl Browser {
     }
 
     /// Saves a PNG of the viewport as `target/screenshots/{name}.png`.
+    /// Brings the element with `id` to the top of the viewport, just
+    /// below the sticky header, for a screenshot or a click.
+    pub async fn scroll_to(&self, id: &str) {
+        self.client
+            .execute(
+                "const el = document.getElementById(arguments[0]);
+                 const header = document.querySelector('header');
+                 const below = header ? header.getBoundingClientRect().height + 8 : 0;
+                 window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - below);",
+                vec![json!(id)],
+            )
+            .await
+            .expect("script runs");
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = screenshot_dir();

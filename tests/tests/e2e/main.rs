@@ -7,6 +7,7 @@ mod auth;
 mod booking;
 mod browser;
 mod events;
+mod import;
 mod language;
 mod notifications;
 mod queue;

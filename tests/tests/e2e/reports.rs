@@ -73,7 +73,7 @@ async fn an_admin_watches_a_sale_and_the_rooms_week_on_the_reports_page() {
     let rooms = csv_behind(&browser, &app, &stage.admin, "#occupancy-csv").await;
     assert!(rooms.contains(&format!("{},10,60", weekday)), "{rooms}");
 
-    scroll_to(&browser, "occupancy-report").await;
+    browser.scroll_to("occupancy-report").await;
     browser.screenshot("admin-reports-rooms-en").await;
 
     // The same page in Korean.
@@ -83,21 +83,9 @@ async fn an_admin_watches_a_sale_and_the_rooms_week_on_the_reports_page() {
         .wait_text("#occupancy-report h3", "회의실 사용률")
         .await;
     browser.screenshot("admin-reports-rooms-ko").await;
-    scroll_to(&browser, "sales-report").await;
+    browser.scroll_to("sales-report").await;
     browser.screenshot("admin-reports-ko").await;
     browser.close().await;
-}
-
-/// Brings the element with `id` to the top of the viewport, for a screenshot.
-async fn scroll_to(browser: &Browser, id: &str) {
-    browser
-        .client
-        .execute(
-            "document.getElementById(arguments[0]).scrollIntoView()",
-            vec![serde_json::json!(id)],
-        )
-        .await
-        .expect("script runs");
 }
 
 /// The CSV the link `css` downloads, fetched as the admin.

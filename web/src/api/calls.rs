@@ -4,13 +4,13 @@ use gloo_net::http::Method;
 use shared::{
     ApiKey, AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange,
     ChangePassword, ChangeRole, ChargeWallet, ConfirmLink, CreateApiKey, CreateReservation,
-    CreateRoom, CreateWebhook, CreatedApiKey, CreatedWebhook, DeliveryQuery, LedgerEntry, Limits,
-    LoginResponse, LoginUser, NotificationSettings, OccupancyQuery, OccupancyReport, Page,
-    PageQuery, PendingLink, PerformanceId, QueueOverview, QueueSettings, QueueTicket,
-    Reconciliation, RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId,
-    RoomQuery, RunReconciliation, SalesQuery, SalesReport, SeatMap, SeatRequest, Session,
-    SessionsEnded, SetDisabled, Show, ShowDetail, ShowId, ShowQuery, SsoProvider, UpdateRoom,
-    UpdateWebhook, User, UserId, Wallet, WebhookDelivery, WebhookEndpoint,
+    CreateRoom, CreateWebhook, CreatedApiKey, CreatedWebhook, DeliveryQuery, ImportReport,
+    ImportRequest, LedgerEntry, Limits, LoginResponse, LoginUser, NotificationSettings,
+    OccupancyQuery, OccupancyReport, Page, PageQuery, PendingLink, PerformanceId, QueueOverview,
+    QueueSettings, QueueTicket, Reconciliation, RegisterUser, Reservation, ReservationId,
+    ReservationQuery, Room, RoomId, RoomQuery, RunReconciliation, SalesQuery, SalesReport, SeatMap,
+    SeatRequest, Session, SessionsEnded, SetDisabled, Show, ShowDetail, ShowId, ShowQuery,
+    SsoProvider, UpdateRoom, UpdateWebhook, User, UserId, Wallet, WebhookDelivery, WebhookEndpoint,
 };
 
 use super::{
@@ -278,6 +278,11 @@ pub fn reconciliations(limit: u32) -> Call<Vec<Reconciliation>> {
 /// Runs a reconciliation now; answers once it is done.
 pub fn run_reconciliation(body: &RunReconciliation) -> Call<Reconciliation> {
     Box::pin(send(Method::POST, "/reconciliations".into(), json(body)))
+}
+
+/// Imports an export or a calendar (or only looks, with `dry_run`).
+pub fn run_import(body: &ImportRequest) -> Call<ImportReport> {
+    Box::pin(send(Method::POST, "/imports".into(), json(body)))
 }
 
 /// The caller's e-mail language and the kinds they turned off.

@@ -1,10 +1,11 @@
 //! Administration: rooms, the approvals queue, users and roles, webhooks,
-//! the audit log, reconciliation and reports. The API refuses non-admins anyway;
+//! the audit log, reconciliation, reports and import. The API refuses non-admins anyway;
 //! these pages are hidden from them too.
 
 pub mod approvals;
 pub mod audit;
 pub mod charts;
+pub mod imports;
 pub mod queue;
 pub mod reconcile;
 pub mod reports;
@@ -33,6 +34,7 @@ pub fn AdminLayout() -> impl IntoView {
                 <A href="/admin/audit">{move || i18n.t().audit}</A>
                 <A href="/admin/reconciliation">{move || i18n.t().reconcile}</A>
                 <A href="/admin/reports">{move || i18n.t().reports}</A>
+                <A href="/admin/import">{move || i18n.t().import_title}</A>
             </nav>
             <Outlet />
         </RequireAdmin>
