@@ -39,8 +39,8 @@ pub fn actor() -> Actor {
 pub async fn write(store: &Store, plan: &mut Plan) -> Result<Written, ApiError> {
     let mut written = Written::default();
     for user in &plan.users {
-        // No password: the account signs in through single sign-on, or
-        // an admin sets one.
+        // No password: the account signs in through single sign-on (the
+        // product has no way yet for an admin to give it one).
         match store
             .insert_user(&user.email, &user.name, String::new(), user.role, &actor())
             .await
