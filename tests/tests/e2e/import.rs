@@ -31,9 +31,9 @@ async fn choose(browser: &Browser, css: &str, files: &[&str]) {
 
 #[tokio::test]
 async fn an_admin_dry_runs_then_imports_an_export_and_sees_it_verified() {
-    // Arrange: Orion's mapping, members and rooms, and a dozen of its
-    // bookings (tests/fixtures/import/browser): ten good, a double-booked
-    // pair and two bad rows.
+    // Arrange: Orion's mapping and a slice of its export
+    // (tests/fixtures/import/browser): 14 members and 12 rooms (one bad
+    // each), 14 bookings: ten good, a double-booked pair, two bad rows.
     let app = spawn_app_serving_web().await;
     let browser = Browser::start(&app.address).await;
     browser.goto("/admin/import").await;
@@ -43,7 +43,7 @@ async fn an_admin_dry_runs_then_imports_an_export_and_sees_it_verified() {
     choose(
         &browser,
         "#import-tables",
-        &["orion/members.csv", "orion/rooms.csv"],
+        &["browser/members.csv", "browser/rooms.csv"],
     )
     .await;
 
