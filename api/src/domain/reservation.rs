@@ -46,21 +46,7 @@ impl ReservationRequest {
         if start < now {
             return Err(FieldError::rule("start", "must not be in the past"));
         }
-        if start > now + rules.max_ahead {
-            return Err(FieldError::rule(
-                "start",
-                format!("must be at most {} days ahead", rules.max_ahead.num_days()),
-            ));
-        }
-        if end - start > rules.max_duration {
-            return Err(FieldError::rule(
-                "end",
-                format!(
-                    "a reservation may last at most {} minutes",
-                    rules.max_duration.num_minutes()
-                ),
-            ));
-        }
+        check_horizon_and_length((start, end), rules, now)?;
         Ok(Self {
             room_id: body.room_id.0,
             start,
@@ -88,6 +74,31 @@ impl ReservationRequest {
     pub fn cells(&self) -> Vec<DateTime<Utc>> {
         cells_between(self.start, self.end)
     }
+}
+
+/// A range that starts by the booking horizon and lasts at most the
+/// longest a reservation may (`end` after `start` already checked).
+pub fn check_horizon_and_length(
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    rules: &ReservationRules,
+    now: DateTime<Utc>,
+) -> Result<(), FieldError> {
+    if start > now + rules.max_ahead {
+        return Err(FieldError::rule(
+            "start",
+            format!("must be at most {} days ahead", rules.max_ahead.num_days()),
+        ));
+    }
+    if end - start > rules.max_duration {
+        return Err(FieldError::rule(
+            "end",
+            format!(
+                "a reservation may last at most {} minutes",
+                rules.max_duration.num_minutes()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn is_aligned(instant: DateTime<Utc>, time_zone: Tz, slot_minutes: u32) -> bool {

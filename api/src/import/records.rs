@@ -7,7 +7,9 @@ use chrono_tz::Tz;
 use shared::{ReservationStatus, Role};
 
 use crate::domain::FieldError;
-use crate::domain::reservation::{CELL_MINUTES, ReservationRequest, ReservationRules};
+use crate::domain::reservation::{
+    CELL_MINUTES, ReservationRequest, ReservationRules, check_horizon_and_length,
+};
 use crate::domain::room::NewRoom;
 use crate::domain::user::Email;
 
@@ -171,21 +173,7 @@ pub fn check_reservation(
     if end <= start {
         return Err(FieldError::rule("end", "must be after start"));
     }
-    if end - start > rules.max_duration {
-        return Err(FieldError::rule(
-            "end",
-            format!(
-                "a reservation may last at most {} minutes",
-                rules.max_duration.num_minutes()
-            ),
-        ));
-    }
-    if start > now + rules.max_ahead {
-        return Err(FieldError::rule(
-            "start",
-            format!("is more than {} days ahead", rules.max_ahead.num_days()),
-        ));
-    }
+    check_horizon_and_length((start, end), rules, now)?;
     // The cells are on a UTC grid that every zone's five minutes share.
     request
         .check_alignment(chrono_tz::UTC, CELL_MINUTES as u32)
