@@ -61,7 +61,8 @@ impl Stopped {
 
 /// Tidies expired holds now and then; correctness never waits for it.
 /// Also removes reservations left on a room deleted as they were made
-/// (`store/room_deletion.rs`).
+/// (`store/room_deletion.rs`), and refunds the bookings of cancelled
+/// performances that the cancelling request left (`store/cancellation.rs`).
 /// Every instance runs it: each sweep is a pair of idempotent conditional
 /// updates, and "expired" is judged by the database's clock, so an
 /// instance whose clock runs ahead cannot free seats of a live hold.
@@ -85,6 +86,11 @@ pub fn spawn_hold_sweep(store: Store, every: Duration, mut stopped: Stopped) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(n, "reservations of deleted rooms removed"),
                 Err(e) => tracing::debug!(error = %e, "orphan sweep skipped"),
+            }
+            match store.finish_cancellations(every).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(n, "bookings of cancelled performances refunded"),
+                Err(e) => tracing::warn!(error = %e, "cancellation refunds paused"),
             }
         }
     });

@@ -70,9 +70,9 @@ pub enum ApiError {
     /// 413 `payload_too_large`.
     #[error("the request body is too large (at most {0} bytes)")]
     PayloadTooLarge(usize),
-    /// 415 `unsupported_media_type`.
-    #[error("send the body as JSON with `Content-Type: application/json`")]
-    UnsupportedMediaType,
+    /// 415 `unsupported_media_type`: what to send instead.
+    #[error("{0}")]
+    UnsupportedMediaType(&'static str),
     /// 429 `rate_limited` or `login_throttled`: too many requests; the
     /// client may try again after `retry_after` seconds (`Retry-After`).
     #[error("{message}")]
@@ -142,7 +142,7 @@ impl ApiError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
-            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::SeatsTaken(_) => ErrorCode::SeatTaken,
             Self::SlotTaken { .. } => ErrorCode::SlotTaken,

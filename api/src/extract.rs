@@ -42,7 +42,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let limit = req.app_data::<BodyLimit>().map_or(MAX_BODY_BYTES, |l| l.0);
         Box::pin(async move {
             if !is_json {
-                return Err(ApiError::UnsupportedMediaType);
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as JSON with `Content-Type: application/json`",
+                ));
             }
             let bytes = body.await.map_err(|_| ApiError::PayloadTooLarge(limit))?;
             let mut parsed: serde_json::Value =
@@ -62,6 +64,37 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 described(code, e)
             })?;
             Ok(Json(value))
+        })
+    }
+}
+
+/// A raw request body with its `Content-Type` (an uploaded file), within
+/// the route's [`BodyLimit`].
+#[derive(Debug)]
+pub struct RawBody {
+    pub content_type: String,
+    pub bytes: web::Bytes,
+}
+
+impl FromRequest for RawBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = web::Bytes::from_request(req, payload);
+        let limit = req.app_data::<BodyLimit>().map_or(MAX_BODY_BYTES, |l| l.0);
+        Box::pin(async move {
+            let bytes = body.await.map_err(|_| ApiError::PayloadTooLarge(limit))?;
+            Ok(RawBody {
+                content_type,
+                bytes,
+            })
         })
     }
 }

@@ -77,6 +77,8 @@ pub enum ErrorCode {
     SaleNotOpen,
     /// 409: the performance has started; its seats can no longer be sold or cancelled.
     PerformanceStarted,
+    /// 409: the performance was cancelled; its seats are not for sale.
+    PerformanceCancelled,
     /// 403: this performance's sale is queued; join the queue and send the
     /// `Admission-Token` it gives when admitted.
     AdmissionRequired,
@@ -143,6 +145,7 @@ impl ErrorCode {
             Self::InsufficientPoints => "insufficient_points",
             Self::SaleNotOpen => "sale_not_open",
             Self::PerformanceStarted => "performance_started",
+            Self::PerformanceCancelled => "performance_cancelled",
             Self::AdmissionRequired => "admission_required",
             Self::AdmissionInvalid => "admission_invalid",
             Self::AdmissionExpired => "admission_expired",

@@ -72,12 +72,19 @@ pub enum EventType {
     /// A show was created.
     #[serde(rename = "show.created")]
     ShowCreated,
+    /// A show's details or poster changed.
+    #[serde(rename = "show.updated")]
+    ShowUpdated,
     /// A performance was scheduled.
     #[serde(rename = "performance.created")]
     PerformanceCreated,
     /// A performance's sale (its waiting room) was set up or changed.
     #[serde(rename = "performance.updated")]
     PerformanceUpdated,
+    /// A performance was cancelled; its bookings are cancelled and refunded
+    /// one by one (each with its `booking.cancelled`).
+    #[serde(rename = "performance.cancelled")]
+    PerformanceCancelled,
     /// An account was created.
     #[serde(rename = "user.created")]
     UserCreated,
@@ -99,7 +106,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 28] = [
+    pub const ALL: [EventType; 30] = [
         Self::ReservationCreated,
         Self::ReservationPending,
         Self::ReservationApproved,
@@ -120,8 +127,10 @@ impl EventType {
         Self::RoomDeleted,
         Self::VenueCreated,
         Self::ShowCreated,
+        Self::ShowUpdated,
         Self::PerformanceCreated,
         Self::PerformanceUpdated,
+        Self::PerformanceCancelled,
         Self::UserCreated,
         Self::UserRoleChanged,
         Self::UserDisabled,
@@ -153,8 +162,10 @@ impl EventType {
             Self::RoomDeleted => "room.deleted",
             Self::VenueCreated => "venue.created",
             Self::ShowCreated => "show.created",
+            Self::ShowUpdated => "show.updated",
             Self::PerformanceCreated => "performance.created",
             Self::PerformanceUpdated => "performance.updated",
+            Self::PerformanceCancelled => "performance.cancelled",
             Self::UserCreated => "user.created",
             Self::UserRoleChanged => "user.role_changed",
             Self::UserDisabled => "user.disabled",

@@ -61,7 +61,8 @@ pub use seats::{
     SeatSection, SeatState,
 };
 pub use shows::{
-    Availability, CreatePerformance, CreateShow, Performance, Show, ShowDetail, ShowQuery, ShowSort,
+    Availability, CancelPerformance, CreatePerformance, CreateShow, Performance,
+    PerformanceCancellation, Show, ShowDetail, ShowQuery, ShowSort,
 };
 pub use sso::{ConfirmLink, PendingLink, SsoError, SsoProvider};
 pub use venues::{CreateVenue, RowSpec, SectionSpec, Venue};

@@ -156,6 +156,9 @@ pub struct Booking {
     /// Points refunded on cancellation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded: Option<u32>,
+    /// Cancelled because the performance was cancelled (not by the buyer).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub performance_cancelled: bool,
 }
 
 /// Parameters of `GET /api/v1/bookings`.

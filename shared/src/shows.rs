@@ -89,6 +89,40 @@ pub struct Performance {
     pub prices: BTreeMap<String, u32>,
     /// Seat counts.
     pub availability: Availability,
+    /// When it was cancelled, if it was: nothing more is sold, and every
+    /// booking is cancelled and refunded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Why, as the organiser told the buyers (may be empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
+}
+
+/// `POST /api/v1/performances/{id}/cancel` (admin).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CancelPerformance {
+    /// Why, told to the buyers; up to 500 characters.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// What cancelling a performance did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PerformanceCancellation {
+    /// The performance, cancelled.
+    pub performance: Performance,
+    /// Bookings this request cancelled and refunded.
+    pub bookings_cancelled: u32,
+    /// Points this request refunded.
+    pub points_refunded: u64,
+    /// Live holds this request released.
+    pub holds_released: u32,
+    /// Confirmed bookings still left (`0` when done; a background job
+    /// finishes them, as does sending the request again).
+    pub bookings_left: u32,
 }
 
 /// A show as listed and shown.

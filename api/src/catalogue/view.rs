@@ -78,7 +78,13 @@ pub fn show_dto(doc: ShowDoc) -> Show {
 }
 
 /// A performance as clients see it, with `counts` of its taken seats.
+/// A cancelled one has no seat left for sale (and is not sold out).
 pub fn performance_dto(doc: &PerformanceDoc, counts: SeatCounts) -> Performance {
+    let mut seats = availability(doc.total_seats, counts);
+    if doc.cancelled_at.is_some() {
+        seats.remaining_seats = 0;
+        seats.sold_out = false;
+    }
     Performance {
         id: PerformanceId(doc.id.to_hex()),
         show_id: ShowId(doc.show_id.to_hex()),
@@ -90,7 +96,11 @@ pub fn performance_dto(doc: &PerformanceDoc, counts: SeatCounts) -> Performance 
         ends_at: doc.ends_at.to_chrono(),
         sale_opens_at: doc.sale_opens_at.to_chrono(),
         prices: doc.prices.clone(),
-        availability: availability(doc.total_seats, counts),
+        availability: seats,
+        cancelled_at: doc.cancelled_at.map(|t| t.to_chrono()),
+        cancel_reason: doc
+            .cancelled_at
+            .map(|_| doc.cancel_reason.clone().unwrap_or_default()),
     }
 }
 
@@ -122,7 +132,11 @@ pub async fn load_shows(store: &Store) -> Result<ShowsView, ApiError> {
         let counts = counts.get(&doc.id).copied().unwrap_or_default();
         let dto = performance_dto(&doc, counts);
         let entry = &mut latest[show_index];
-        let cheapest = doc.prices.values().min().copied();
+        let cheapest = doc
+            .cancelled_at
+            .is_none()
+            .then(|| doc.prices.values().min().copied())
+            .flatten();
         entry.show.min_price = match (entry.show.min_price, cheapest) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -164,7 +178,12 @@ impl ShowEntry {
     /// The show's availability: its performances' added up.
     fn sum_up(&mut self) {
         let mut sum = Availability::default();
-        for p in &self.performances {
+        // A cancelled performance sells nothing.
+        for p in self
+            .performances
+            .iter()
+            .filter(|p| p.doc.cancelled_at.is_none())
+        {
             sum.total_seats += p.dto.availability.total_seats;
             sum.remaining_seats += p.dto.availability.remaining_seats;
             sum.booked_seats += p.dto.availability.booked_seats;

@@ -3,6 +3,7 @@
 
 pub mod booking;
 pub mod page;
+pub mod poster;
 pub mod queue;
 pub mod reservation;
 pub mod room;

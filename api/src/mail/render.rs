@@ -110,14 +110,25 @@ pub fn render(
                             b.show_title
                         ),
                     ),
-                    pick(
-                        format!(
-                            "예매가 취소되었습니다. {refunded} 포인트가 지갑으로 환불되었습니다."
-                        ),
-                        format!(
-                            "Your booking is cancelled. {refunded} points were refunded to your wallet."
-                        ),
-                    ),
+                    if b.performance_cancelled {
+                        pick(
+                            format!(
+                                "공연이 취소되어 예매가 취소되었습니다. {refunded} 포인트가 지갑으로 환불되었습니다."
+                            ),
+                            format!(
+                                "The performance was cancelled, so your booking is cancelled. {refunded} points were refunded to your wallet."
+                            ),
+                        )
+                    } else {
+                        pick(
+                            format!(
+                                "예매가 취소되었습니다. {refunded} 포인트가 지갑으로 환불되었습니다."
+                            ),
+                            format!(
+                                "Your booking is cancelled. {refunded} points were refunded to your wallet."
+                            ),
+                        )
+                    },
                 ),
                 MailKind::Reminder => (
                     pick(
@@ -264,6 +275,7 @@ mod tests {
             created_at: Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap(),
             cancelled_at: None,
             refunded: Some(20),
+            performance_cancelled: false,
         };
         let subject = Subject::Booking(Box::new(booking));
 

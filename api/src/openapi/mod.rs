@@ -16,9 +16,9 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    api_keys, audit, auth, bookings, health, imports, limits, live, notifications, oidc, queue,
-    reconcile, reports, reservations, rooms, seats, sessions, shows, users, venues, wallet,
-    webhooks,
+    api_keys, audit, auth, bookings, health, imports, limits, live, notifications, oidc,
+    performances, queue, reconcile, reports, reservations, rooms, seats, sessions, show_edits,
+    shows, users, venues, wallet, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -66,8 +66,12 @@ use crate::routes::{
         shows::list_shows,
         shows::create_show,
         shows::get_show,
+        show_edits::update_show,
+        show_edits::upload_poster,
+        show_edits::get_poster,
         shows::create_performance,
         shows::get_performance,
+        performances::cancel_performance,
         seats::get_seat_map,
         live::seat_events,
         seats::hold_seats,

@@ -72,6 +72,7 @@ const RULES: &[Rule] = &[
     ("CreateShow", "title", None, Some(200), Some(NOT_BLANK)),
     ("CreateShow", "description", None, Some(5000), Some(TEXT)),
     ("CreateShow", "location", None, Some(200), Some(TEXT)),
+    ("CancelPerformance", "reason", None, Some(500), Some(TEXT)),
     ("CreateWebhook", "description", None, Some(200), Some(TEXT)),
     ("UpdateWebhook", "description", None, Some(200), Some(TEXT)),
     ("CreateApiKey", "name", None, Some(100), Some(NOT_BLANK)),

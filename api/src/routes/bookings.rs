@@ -131,7 +131,7 @@ async fn cancel_booking(
             ));
         }
         let cancelled = store
-            .cancel_booking(&booking, now, (key.as_ref(), &user.actor()))
+            .cancel_booking(&booking, now, (key.as_ref(), &user.actor()), false)
             .await;
         catalogue
             .settle(&store, booking.performance_id, cancelled)

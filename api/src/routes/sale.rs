@@ -34,6 +34,7 @@ pub async fn on_sale(
     now: DateTime<Utc>,
 ) -> Result<Arc<PerformanceInfo>, ApiError> {
     let performance = catalogue.existing_performance(store, id).await?;
+    check_not_cancelled(&performance.doc)?;
     check_not_started(&performance.doc, now)?;
     let opens = performance.doc.sale_opens_at.to_chrono();
     if now < opens {
@@ -53,6 +54,15 @@ pub fn check_not_started(performance: &PerformanceDoc, now: DateTime<Utc>) -> Re
         ));
     }
     Ok(())
+}
+
+/// Refuses a cancelled performance (as the catalogue last saw it; the
+/// seats themselves refuse a claim after the cancellation in any case).
+pub fn check_not_cancelled(performance: &PerformanceDoc) -> Result<(), ApiError> {
+    match performance.cancelled_at {
+        Some(_) => Err(crate::store::cancellation::cancelled()),
+        None => Ok(()),
+    }
 }
 
 /// The total price of `labels`, refusing labels the venue does not have.

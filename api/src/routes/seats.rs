@@ -10,7 +10,7 @@ use shared::{
 };
 
 use super::AppConfig;
-use super::sale::{Sale, Take, check_not_started};
+use super::sale::{Sale, Take, check_not_cancelled, check_not_started};
 use crate::auth::AuthUser;
 use crate::catalogue::Catalogue;
 use crate::error::ApiError;
@@ -237,6 +237,7 @@ async fn confirm_hold(
             .existing_performance(&store, hold.performance_id)
             .await?;
         let now = Utc::now();
+        check_not_cancelled(&performance.doc)?;
         check_not_started(&performance.doc, now)?;
         let booking = store
             .confirm_hold(

@@ -42,6 +42,9 @@ pub struct BookingDoc {
     pub cancelled_at: Option<bson::DateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded: Option<u32>,
+    /// Cancelled with its performance (`store/cancellation.rs`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub performance_cancelled: bool,
     /// Counts its changes; its events' `seq` (`store/outbox.rs`).
     #[serde(default)]
     pub version: i64,
@@ -71,6 +74,7 @@ impl BookingDoc {
             created_at: to_bson_time(now),
             cancelled_at: None,
             refunded: None,
+            performance_cancelled: false,
             version: 1,
         }
     }
@@ -95,6 +99,7 @@ impl BookingDoc {
             created_at: self.created_at.to_chrono(),
             cancelled_at: self.cancelled_at.map(|t| t.to_chrono()),
             refunded: self.refunded,
+            performance_cancelled: self.performance_cancelled,
         }
     }
 }
@@ -155,17 +160,23 @@ impl Store {
         self.name_taken_seats(result, order).await
     }
 
-    /// Cancels a confirmed booking: its seats are free again and its price
-    /// goes back to the buyer's wallet, in one transaction.
+    /// Cancels a confirmed booking: its seats are free again (unless its
+    /// performance was cancelled: then they stay closed) and its price goes
+    /// back to the buyer's wallet, in one transaction.
     pub async fn cancel_booking(
         &self,
         booking: &BookingDoc,
         now: DateTime<Utc>,
         (idempotency, actor): (Option<&IdempotencyKey>, &Actor),
+        performance_cancelled: bool,
     ) -> Result<Booking, ApiError> {
         let id = booking.id;
-        self.transaction(async |session| {
-            let cancelled = self
+        let total = booking.total;
+        // Owned, so that the background sweep (`store/cancellation.rs`)
+        // can run it on any thread.
+        let (store, idempotency, actor) = (self.clone(), idempotency.cloned(), actor.clone());
+        self.transaction(async move |session| {
+            let cancelled = store
                 .bookings()
                 .find_one_and_update(
                     doc! { "_id": id, "status": "confirmed" },
@@ -173,7 +184,8 @@ impl Store {
                         "$set": {
                             "status": "cancelled",
                             "cancelled_at": to_bson_time(now),
-                            "refunded": booking.total,
+                            "refunded": total,
+                            "performance_cancelled": performance_cancelled,
                         },
                         "$inc": next_version(),
                     },
@@ -187,20 +199,23 @@ impl Store {
                         "this booking is already cancelled",
                     )
                 })?;
-            self.seats()
+            store
+                .seats()
                 .update_many(
                     doc! { "booking_id": id },
                     super::seats::release_from("booked"),
                 )
                 .session(&mut *session)
                 .await?;
-            self.collection::<bson::Document>(BOOKED_SEATS)
+            store
+                .collection::<bson::Document>(BOOKED_SEATS)
                 .delete_many(doc! { "booking_id": id })
                 .session(&mut *session)
                 .await?;
-            self.guard_forget(session, cancelled.user_id, cancelled.performance_id, id)
+            store
+                .guard_forget(session, cancelled.user_id, cancelled.performance_id, id)
                 .await?;
-            let (_, refunded) = self
+            let (_, refunded) = store
                 .move_points(
                     session,
                     Movement {
@@ -214,8 +229,9 @@ impl Store {
                 .await?;
             let dto = cancelled.to_dto();
             let fact = Fact::new(EventType::BookingCancelled, id, cancelled.version, &dto)?;
-            self.record(session, actor, vec![fact, refunded]).await?;
-            self.record_response(session, idempotency, 200, &dto)
+            store.record(session, &actor, vec![fact, refunded]).await?;
+            store
+                .record_response(session, idempotency.as_ref(), 200, &dto)
                 .await?;
             Ok(dto)
         })

@@ -13,7 +13,7 @@ use super::bookings::BookingDoc;
 use super::indexes::{BOOKED_SEATS, BOOKINGS, HOLDS, LEDGER};
 use super::outbox::{Actor, Fact, event_inserts, next_version};
 use super::seat_limit::Claim;
-use super::seats::{is_in, release_from, update_if};
+use super::seats::{is_in, is_open, release_from, update_if};
 use super::shows::PerformanceDoc;
 use super::wallet::Movement;
 use super::{Store, to_bson_time, to_document};
@@ -186,6 +186,7 @@ impl Store {
     ) -> Result<Booking, ApiError> {
         let booking_id = ObjectId::new();
         self.transaction(async |session| {
+            self.refuse_if_cancelled(session, performance.id).await?;
             let hold = self
                 .holds()
                 .find_one_and_update(
@@ -209,6 +210,7 @@ impl Store {
             let still_held = doc! { "$and": [
                 is_in("held"),
                 { "$gt": ["$hold_expires_at", to_bson_time(now)] },
+                is_open(),
             ] };
             let booked = self
                 .seats()
@@ -260,7 +262,8 @@ impl Store {
         .await
     }
 
-    /// Why a hold cannot be confirmed: not the caller's (404) or no longer live (409).
+    /// Why a hold cannot be confirmed: not the caller's (404), or no
+    /// longer live (409), perhaps because its performance was cancelled.
     async fn hold_refusal(&self, user: ObjectId, hold_id: ObjectId) -> ApiError {
         match self.hold(hold_id).await {
             Ok(Some(hold)) if hold.user_id == user => match hold.status {
@@ -268,7 +271,11 @@ impl Store {
                     ErrorCode::InvalidStatus,
                     "this hold is already confirmed; see your bookings",
                 ),
-                _ => hold_expired(),
+                _ => match self.performance(hold.performance_id).await {
+                    Ok(Some(p)) if p.cancelled_at.is_some() => super::cancellation::cancelled(),
+                    Ok(_) => hold_expired(),
+                    Err(e) => e,
+                },
             },
             Ok(_) => ApiError::NotFound("hold"),
             Err(e) => e,
@@ -294,8 +301,12 @@ impl Store {
                 "this hold is already confirmed; cancel the booking instead",
             ));
         }
-        self.transaction(async |session| {
-            let released = self
+        let (store, actor) = (self.clone(), actor.clone());
+        let (user, performance) = (user, hold.performance_id);
+        // Owned, so that the background sweep (`store/cancellation.rs`)
+        // can run it on any thread.
+        self.transaction(async move |session| {
+            let released = store
                 .holds()
                 .find_one_and_update(
                     doc! { "_id": hold_id, "status": { "$in": ["active", "expired"] } },
@@ -305,14 +316,17 @@ impl Store {
                 .session(&mut *session)
                 .await?;
             if let Some(released) = released {
-                self.record_one(session, actor, released.fact(EventType::HoldReleased)?)
+                store
+                    .record_one(session, &actor, released.fact(EventType::HoldReleased)?)
                     .await?;
             }
-            self.seats()
+            store
+                .seats()
                 .update_many(doc! { "hold_id": hold_id }, release_from("held"))
                 .session(&mut *session)
                 .await?;
-            self.guard_forget(session, user, hold.performance_id, hold_id)
+            store
+                .guard_forget(session, user, performance, hold_id)
                 .await?;
             Ok(())
         })

@@ -16,6 +16,7 @@ pub const ROOM_SLOTS: &str = "room_slots";
 pub const VENUES: &str = "venues";
 pub const SHOWS: &str = "shows";
 pub const PERFORMANCES: &str = "performances";
+pub const POSTERS: &str = "posters";
 pub const SEATS: &str = "seats";
 pub const SEAT_GUARDS: &str = "seat_guards";
 pub const HOLDS: &str = "holds";
@@ -77,7 +78,7 @@ fn with_options(keys: Document, options: IndexOptions) -> IndexModel {
 }
 
 pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
-    let plan: [(&str, Vec<IndexModel>); 35] = [
+    let plan: [(&str, Vec<IndexModel>); 36] = [
         (
             API_KEYS,
             vec![
@@ -159,12 +160,22 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
             SHOWS,
             vec![index(doc! { "created_at": -1, "_id": -1 }, "latest")],
         ),
+        // One uploaded poster per show, by the show's id.
+        (POSTERS, vec![]),
         (
             PERFORMANCES,
             vec![
                 index(doc! { "show_id": 1, "starts_at": 1 }, "by_show"),
                 // Reminders look for performances starting soon.
                 index(doc! { "starts_at": 1 }, "by_start"),
+                // Cancellations still refunding (`store/cancellation.rs`).
+                with_options(
+                    doc! { "refunds_pending": 1 },
+                    IndexOptions::builder()
+                        .name("refunds_pending".to_owned())
+                        .sparse(true)
+                        .build(),
+                ),
             ],
         ),
         (
@@ -185,6 +196,8 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
             vec![
                 index(doc! { "user_id": 1, "_id": -1 }, "by_user"),
                 index(doc! { "status": 1, "expires_at": 1 }, "by_expiry"),
+                // A cancelled performance's live holds.
+                index(doc! { "performance_id": 1, "status": 1 }, "by_performance"),
             ],
         ),
         (
@@ -203,6 +216,11 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
                 index(
                     doc! { "performance_id": 1, "created_at": 1 },
                     "by_performance",
+                ),
+                // A cancelled performance's confirmed bookings.
+                index(
+                    doc! { "performance_id": 1, "status": 1 },
+                    "by_performance_status",
                 ),
             ],
         ),

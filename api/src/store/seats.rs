@@ -48,6 +48,10 @@ pub struct SeatDoc {
     pub hold_expires_at: Option<bson::DateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub booking_id: Option<ObjectId>,
+    /// The performance was cancelled: no one may take the seat again
+    /// (`store/cancellation.rs`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
 }
 
 impl SeatDoc {
@@ -97,6 +101,18 @@ pub fn is_free(now: DateTime<Utc>) -> Document {
         { "$ne": ["$state", "booked"] },
         { "$not": [{ "$gt": ["$hold_expires_at", to_bson_time(now)] }] },
     ] }
+}
+
+/// Whether a seat may be taken at `now`: free, and its performance not
+/// cancelled. Cancelling closes every seat in the transaction that marks
+/// the performance, so a claim racing it meets it in a write conflict.
+pub fn is_open_and_free(now: DateTime<Utc>) -> Document {
+    doc! { "$and": [is_free(now), is_open()] }
+}
+
+/// Whether a seat's performance is not cancelled.
+pub fn is_open() -> Document {
+    doc! { "$ne": ["$closed", true] }
 }
 
 /// Whether a seat is in `state`.
@@ -186,18 +202,41 @@ impl Store {
         (set, unset): (Document, &[&str]),
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
+        self.refuse_if_cancelled(session, performance_id).await?;
         let result = self
             .seats()
             .update_many(
                 doc! { "performance_id": performance_id, "label": { "$in": labels.to_vec() } },
-                update_if(is_free(now), set, unset),
+                update_if(is_open_and_free(now), set, unset),
             )
             .session(&mut *session)
             .await?;
         if result.modified_count != labels.len() as u64 {
+            // Taken by someone else: a closed seat's performance is marked
+            // cancelled in any snapshot that shows it closed, so that was
+            // refused above.
             return Err(seats_taken());
         }
         Ok(())
+    }
+
+    /// Inside a transaction: `performance_cancelled` once the performance is
+    /// marked cancelled, on every instance, before its seats are closed.
+    pub async fn refuse_if_cancelled(
+        &self,
+        session: &mut ClientSession,
+        performance_id: ObjectId,
+    ) -> Result<(), ApiError> {
+        let cancelled = self
+            .collection::<Document>(super::indexes::PERFORMANCES)
+            .find_one(doc! { "_id": performance_id, "cancelled_at": { "$ne": null } })
+            .projection(doc! { "_id": 1 })
+            .session(&mut *session)
+            .await?;
+        match cancelled {
+            Some(_) => Err(super::cancellation::cancelled()),
+            None => Ok(()),
+        }
     }
 
     /// Which of `labels` are held or booked at `now`, as last committed.

@@ -27,6 +27,14 @@ pub struct ShowDoc {
     pub location: String,
     pub running_minutes: u32,
     pub created_at: bson::DateTime,
+    /// Counts its changes; its events' `seq` (`store/outbox.rs`). Shows
+    /// stored before it was kept had only their creation.
+    #[serde(default = "first_version")]
+    pub version: i64,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,6 +56,14 @@ pub struct PerformanceDoc {
     /// Counts its changes; its events' `seq` (`store/outbox.rs`).
     #[serde(default)]
     pub version: i64,
+    /// Set when cancelled (`store/cancellation.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<bson::DateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
+    /// Cancelled, and some of its bookings may not be refunded yet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refunds_pending: bool,
 }
 
 /// Booked and busy (booked or actively held) seats of one performance.
@@ -75,6 +91,7 @@ impl Store {
             location: show.location,
             running_minutes: show.running_minutes,
             created_at: bson::DateTime::now(),
+            version: 1,
         };
         let dto = crate::catalogue::view::show_dto(doc.clone());
         let fact = Fact::new(shared::EventType::ShowCreated, doc.id, 1, &dto)?;
@@ -131,6 +148,9 @@ impl Store {
             total_seats: layout.seats.len() as u32,
             created_at: bson::DateTime::now(),
             version: 1,
+            cancelled_at: None,
+            cancel_reason: None,
+            refunds_pending: false,
         };
         let seats: Vec<SeatDoc> = layout
             .seats
@@ -155,6 +175,7 @@ impl Store {
                 hold_id: None,
                 hold_expires_at: None,
                 booking_id: None,
+                closed: false,
             })
             .collect();
         let performances = self.performances();

@@ -4,6 +4,7 @@
 mod api_keys;
 mod audit;
 mod auth;
+mod cancellation;
 mod concurrency;
 mod demo_data;
 mod deploy;
@@ -28,6 +29,7 @@ mod seat_races;
 mod seats;
 mod security;
 mod sessions;
+mod show_edits;
 mod shows;
 mod sso;
 mod users;

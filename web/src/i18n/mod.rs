@@ -139,6 +139,7 @@ pub fn error_title(t: &Texts, error: &ApiError) -> &'static str {
             ErrorCode::InsufficientPoints => t.err_insufficient_points,
             ErrorCode::SaleNotOpen => t.err_sale_not_open,
             ErrorCode::PerformanceStarted => t.err_performance_started,
+            ErrorCode::PerformanceCancelled => t.err_performance_cancelled,
             ErrorCode::IdempotencyKeyReused => t.err_key_reused,
             ErrorCode::Unavailable => t.err_unavailable,
             ErrorCode::AdmissionRequired
