@@ -141,3 +141,35 @@ async fn visitors_browse_shows_by_date_or_popularity_and_see_their_bookings_mark
     assert!(text.contains("Sands Theatre"), "{text}");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_cancelled_performance_says_why_and_offers_no_seats() {
+    // Arrange: a booked performance, then cancelled by the organiser.
+    let app = spawn_app_serving_web().await;
+    let macbeth = stage_with(&app, &production("Macbeth", "Grand Hall", 3, 2, 4, 50_000)).await;
+    let (_, buyer) = app.new_user().await;
+    app.charge(&buyer, 100_000).await.assert_status(200);
+    app.book_ok(&buyer, &macbeth, &["A1"]).await;
+    app.post(
+        &macbeth.perf_path("/cancel"),
+        Some(&macbeth.admin),
+        &json!({ "reason": "The stage flooded; your points are back in your wallet." }),
+    )
+    .await
+    .assert_status(200);
+
+    // Act
+    let browser = Browser::start(&app.address).await;
+    browser.goto(&format!("/shows/{}", macbeth.show.id)).await;
+
+    // Assert: the date says it is cancelled and why, with no way to seats.
+    let performance = format!("li[data-performance='{}']", macbeth.performance.id);
+    browser.wait_text(&performance, "Cancelled").await;
+    browser.wait_text(&performance, "The stage flooded").await;
+    browser.wait_gone(&format!("{performance} a.choose")).await;
+    browser.screenshot("show-cancelled-en").await;
+    browser.click("button[data-lang='ko']").await;
+    browser.wait_text(&performance, "공연 취소").await;
+    browser.screenshot("show-cancelled-ko").await;
+    browser.close().await;
+}

@@ -323,6 +323,8 @@ pub static TEXTS: Texts = Texts {
     err_insufficient_points: "Your balance does not cover the price.",
     err_sale_not_open: "Seats for this performance are not on sale yet.",
     err_performance_started: "The performance has started; this can no longer be changed.",
+    performance_cancelled: "Cancelled",
+    performance_cancelled_refunded: "Cancelled; every booking was refunded.",
     err_performance_cancelled: "This performance was cancelled; its seats are not for sale.",
     err_key_reused: "This request was already sent with other details. Please try again.",
     server_said: "Details",

@@ -311,6 +311,8 @@ pub static TEXTS: Texts = Texts {
     err_insufficient_points: "포인트가 부족합니다.",
     err_sale_not_open: "아직 예매가 시작되지 않았습니다.",
     err_performance_started: "공연이 이미 시작되어 변경할 수 없습니다.",
+    performance_cancelled: "공연 취소",
+    performance_cancelled_refunded: "공연이 취소되어 모든 예매가 환불되었습니다.",
     err_performance_cancelled: "취소된 공연이라 좌석을 판매하지 않습니다.",
     err_key_reused: "같은 요청이 다른 내용으로 이미 전송되었습니다. 다시 시도하세요.",
     server_said: "자세히",

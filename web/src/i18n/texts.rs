@@ -298,6 +298,8 @@ pub struct Texts {
     pub err_insufficient_points: &'static str,
     pub err_sale_not_open: &'static str,
     pub err_performance_started: &'static str,
+    pub performance_cancelled: &'static str,
+    pub performance_cancelled_refunded: &'static str,
     pub err_performance_cancelled: &'static str,
     pub err_key_reused: &'static str,
     pub server_said: &'static str,

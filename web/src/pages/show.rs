@@ -108,6 +108,8 @@ fn PerformanceItem(show_id: ShowId, p: Performance, name_zone: bool) -> impl Int
     let started = p.starts_at <= now;
     let not_yet = (p.sale_opens_at > now).then_some(p.sale_opens_at);
     let availability = p.availability;
+    let cancelled = p.cancelled_at.is_some();
+    let reason = p.cancel_reason.clone().filter(|r| !r.is_empty());
     let href = format!("/shows/{show_id}/performances/{}", p.id);
     let starts_at = p.starts_at;
     let zone = p.time_zone.clone();
@@ -128,14 +130,19 @@ fn PerformanceItem(show_id: ShowId, p: Performance, name_zone: bool) -> impl Int
             </div>
             <div class="prices">{move || prices.with_value(|p| price_list(p, i18n.lang()))}</div>
             <div class="availability">
-                {if availability.sold_out {
+                {if cancelled {
+                    view! { <span class="badge sold-out cancelled">{move || i18n.t().performance_cancelled}</span> }.into_any()
+                } else if availability.sold_out {
                     view! { <span class="badge sold-out">{move || i18n.t().sold_out}</span> }.into_any()
                 } else {
                     view! { <span class="remaining">{move || (i18n.t().seats_left)(availability.remaining_seats, availability.total_seats)}</span> }.into_any()
                 }}
             </div>
             <div class="go">
-                {match (started, not_yet) {
+                {match (started || cancelled, not_yet) {
+                    (true, _) if cancelled => view! {
+                        <span class="muted cancel-reason">{reason.clone().unwrap_or_else(|| i18n.t().performance_cancelled_refunded.to_owned())}</span>
+                    }.into_any(),
                     (true, _) => view! { <span class="muted">{move || i18n.t().started}</span> }.into_any(),
                     (false, Some(opens)) => view! {
                         <span class="chip warn">{move || (i18n.t().on_sale_from)(&time::format_occasion(opens, &zone, i18n.lang()))}</span>
