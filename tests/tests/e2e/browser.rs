@@ -251,6 +251,12 @@ impl Browser {
         }
     }
 
+    /// The page's path.
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("current url");
+        url.path().to_owned()
+    }
+
     /// Waits until the page's path (and query) is `path`.
     pub async fn wait_path(&self, path: &str) {
         let deadline = Instant::now() + WAIT;

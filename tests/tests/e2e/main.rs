@@ -16,6 +16,7 @@ mod rooms;
 mod seats;
 mod security;
 mod sessions;
+mod show_admin;
 mod shows;
 mod sso;
 mod wallet;

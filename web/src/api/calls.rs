@@ -3,19 +3,20 @@
 use gloo_net::http::Method;
 use shared::{
     ApiKey, AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange,
-    ChangePassword, ChangeRole, ChargeWallet, ConfirmLink, CreateApiKey, CreateReservation,
-    CreateRoom, CreateWebhook, CreatedApiKey, CreatedWebhook, DeliveryQuery, ImportReport,
-    ImportRequest, LedgerEntry, Limits, LoginResponse, LoginUser, NotificationSettings,
-    OccupancyQuery, OccupancyReport, Page, PageQuery, PendingLink, PerformanceId, QueueOverview,
-    QueueSettings, QueueTicket, Reconciliation, RegisterUser, Reservation, ReservationId,
-    ReservationQuery, Room, RoomId, RoomQuery, RunReconciliation, SalesQuery, SalesReport, SeatMap,
-    SeatRequest, Session, SessionsEnded, SetDisabled, Show, ShowDetail, ShowId, ShowQuery,
-    SsoProvider, UpdateRoom, UpdateWebhook, User, UserId, Wallet, WebhookDelivery, WebhookEndpoint,
+    CancelPerformance, ChangePassword, ChangeRole, ChargeWallet, ConfirmLink, CreateApiKey,
+    CreatePerformance, CreateReservation, CreateRoom, CreateShow, CreateWebhook, CreatedApiKey,
+    CreatedWebhook, DeliveryQuery, ImportReport, ImportRequest, LedgerEntry, Limits, LoginResponse,
+    LoginUser, NotificationSettings, OccupancyQuery, OccupancyReport, Page, PageQuery, PendingLink,
+    Performance, PerformanceCancellation, PerformanceId, QueueOverview, QueueSettings, QueueTicket,
+    Reconciliation, RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId,
+    RoomQuery, RunReconciliation, SalesQuery, SalesReport, SeatMap, SeatRequest, Session,
+    SessionsEnded, SetDisabled, Show, ShowDetail, ShowId, ShowQuery, SsoProvider, UpdateRoom,
+    UpdateWebhook, User, UserId, Venue, Wallet, WebhookDelivery, WebhookEndpoint,
 };
 
 use super::{
     ApiError, BASE, Fresh, IdempotencyKey, Request, decode, get_if_changed, json, segment, send,
-    send_once, with_query,
+    send_file, send_once, with_query,
 };
 
 pub type Call<T> = std::pin::Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
@@ -150,6 +151,43 @@ pub fn get_show(id: &ShowId) -> Call<ShowDetail> {
         format!("/shows/{}", segment(&id.0)),
         None,
     ))
+}
+
+/// Creates a show (admin).
+pub fn create_show(body: &CreateShow) -> Call<Show> {
+    Box::pin(send(Method::POST, "/shows".into(), json(body)))
+}
+
+/// Replaces a show's details (admin).
+pub fn update_show(id: &ShowId, body: &CreateShow) -> Call<Show> {
+    let path = format!("/shows/{}", segment(&id.0));
+    Box::pin(send(Method::PUT, path, json(body)))
+}
+
+/// Uploads a show's poster image (admin).
+pub fn upload_poster(id: &ShowId, file: web_sys::File) -> Call<Show> {
+    let path = format!("/shows/{}/poster", segment(&id.0));
+    Box::pin(send_file(Method::PUT, path, file))
+}
+
+/// Every venue, by name.
+pub fn list_venues() -> Call<Vec<Venue>> {
+    Box::pin(send(Method::GET, "/venues".into(), None))
+}
+
+/// Adds a performance to a show (admin).
+pub fn create_performance(show: &ShowId, body: &CreatePerformance) -> Call<Performance> {
+    let path = format!("/shows/{}/performances", segment(&show.0));
+    Box::pin(send(Method::POST, path, json(body)))
+}
+
+/// Cancels a performance and refunds its bookings (admin).
+pub fn cancel_performance(
+    id: &PerformanceId,
+    body: &CancelPerformance,
+) -> Call<PerformanceCancellation> {
+    let path = format!("/performances/{}/cancel", segment(&id.0));
+    Box::pin(send(Method::POST, path, json(body)))
 }
 
 /// The seat map, unless it is still what `etag` names.

@@ -118,6 +118,8 @@ struct Request {
     method: Method,
     path: String,
     body: Option<Result<String, ApiError>>,
+    /// A file sent as the body, with its own type (instead of JSON).
+    file: Option<web_sys::File>,
     headers: Vec<(&'static str, String)>,
 }
 
@@ -127,6 +129,7 @@ impl Request {
             method,
             path,
             body,
+            file: None,
             headers: Vec::new(),
         }
     }
@@ -156,11 +159,14 @@ impl Request {
             for (name, value) in &self.headers {
                 builder = builder.header(name, value);
             }
-            let request = match self.body {
-                Some(json) => builder
+            let request = match (self.body, self.file) {
+                (_, Some(file)) => builder
+                    .header("content-type", &file.type_())
+                    .body(wasm_bindgen::JsValue::from(file)),
+                (Some(json), None) => builder
                     .header("content-type", "application/json")
                     .body(json?),
-                None => builder.build(),
+                (None, None) => builder.build(),
             }
             .map_err(ApiError::network)?;
             let response = request.send().await.map_err(ApiError::network)?;
@@ -178,6 +184,17 @@ fn send<T: DeserializeOwned + 'static>(
     body: Option<Result<String, ApiError>>,
 ) -> impl Future<Output = Result<T, ApiError>> + 'static {
     Request::new(method, path, body).send_then(decode)
+}
+
+/// Sends `file` as the body, typed as the browser knows it.
+fn send_file<T: DeserializeOwned + 'static>(
+    method: Method,
+    path: String,
+    file: web_sys::File,
+) -> impl Future<Output = Result<T, ApiError>> + 'static {
+    let mut request = Request::new(method, path, None);
+    request.file = Some(file);
+    request.send_then(decode)
 }
 
 /// Like [`send`], with an `Idempotency-Key`: a repeat with the same key

@@ -1,4 +1,4 @@
-//! Administration: rooms, the approvals queue, users and roles, webhooks,
+//! Administration: rooms, shows and performances, the approvals queue, users and roles, webhooks,
 //! the audit log, reconciliation, reports and import. The API refuses non-admins anyway;
 //! these pages are hidden from them too.
 
@@ -6,11 +6,14 @@ pub mod approvals;
 pub mod audit;
 pub mod charts;
 pub mod imports;
+pub mod performances;
 pub mod queue;
 pub mod reconcile;
 pub mod reports;
 pub mod room_form;
 pub mod rooms;
+pub mod show_form;
+pub mod shows;
 pub mod users;
 pub mod webhooks;
 
@@ -29,6 +32,7 @@ pub fn AdminLayout() -> impl IntoView {
             <nav class="subnav" aria-label=move || i18n.t().admin_title>
                 <A href="/admin" exact=true>{move || i18n.t().approvals}</A>
                 <A href="/admin/rooms">{move || i18n.t().admin_rooms}</A>
+                <A href="/admin/shows">{move || i18n.t().admin_shows}</A>
                 <A href="/admin/users">{move || i18n.t().users}</A>
                 <A href="/admin/webhooks">{move || i18n.t().webhooks}</A>
                 <A href="/admin/audit">{move || i18n.t().audit}</A>
