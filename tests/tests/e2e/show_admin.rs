@@ -127,6 +127,11 @@ async fn an_admin_puts_a_show_on_sale_then_cancels_a_performance() {
             "Bookings refunded: 1 (70,000 points)",
         )
         .await;
+    browser.wait_text(&row, "Cancelled").await;
+    browser
+        .wait_gone(&format!("{row} .cancel-performance"))
+        .await;
+    browser.screenshot("admin-show-cancelled-en").await;
     assert_eq!(app.balance(&buyer).await, 100_000);
     browser.click("button[data-lang='ko']").await;
     browser.goto(&format!("/admin/shows/{show_id}")).await;

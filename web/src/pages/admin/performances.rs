@@ -26,7 +26,7 @@ pub fn Performances(
             <h3 id="admin-performances-title">{move || i18n.t().performances}</h3>
             {empty.then(|| view! { <p class="empty">{move || i18n.t().no_performances_yet}</p> })}
             <ul class="admin-performances" id="admin-performances">
-                {performances.into_iter().map(|p| view! { <PerformanceRow p version /> }).collect_view()}
+                {performances.into_iter().map(|p| view! { <PerformanceRow p /> }).collect_view()}
             </ul>
         </section>
         <NewPerformance show version />
@@ -34,7 +34,7 @@ pub fn Performances(
 }
 
 #[component]
-fn PerformanceRow(p: Performance, version: RwSignal<u32>) -> impl IntoView {
+fn PerformanceRow(p: Performance) -> impl IntoView {
     let i18n = use_i18n();
     let confirming = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
@@ -47,7 +47,7 @@ fn PerformanceRow(p: Performance, version: RwSignal<u32>) -> impl IntoView {
     let cancelled = p.cancelled_at.is_some();
     let error = move || cancel.value().get().and_then(Result::err);
     let done = move || cancel.value().get().and_then(Result::ok);
-    let reason_id = format!("cancel-reason-{}", p.id);
+    let reason_id = StoredValue::new(format!("cancel-reason-{}", p.id));
     view! {
         <li data-performance=p.id.0.clone() class:cancelled=cancelled>
             <div class="when">
@@ -63,15 +63,18 @@ fn PerformanceRow(p: Performance, version: RwSignal<u32>) -> impl IntoView {
                 }.into_any()
             } else {
                 view! {
-                    <Show when=move || confirming.get() && done().is_none() fallback=move || view! {
+                    <Show when=move || done().is_none() fallback=move || view! {
+                        <span class="badge sold-out">{move || i18n.t().performance_cancelled}</span>
+                    }>
+                    <Show when=move || confirming.get() fallback=move || view! {
                         <button type="button" class="secondary danger cancel-performance"
                             on:click=move |_| confirming.set(true)>
                             {move || i18n.t().cancel_performance}
                         </button>
                     }>
                         <span class="confirm" role="group">
-                            <label for=reason_id.clone()>{move || i18n.t().cancel_reason}</label>
-                            <input id=reason_id.clone() class="cancel-reason" maxlength="500" prop:value=move || reason.get()
+                            <label for=reason_id.get_value()>{move || i18n.t().cancel_reason}</label>
+                            <input id=reason_id.get_value() class="cancel-reason" maxlength="500" prop:value=move || reason.get()
                                 on:input=move |ev| reason.set(event_target_value(&ev)) />
                             <button type="button" class="danger confirm-cancel" disabled=move || cancel.pending().get()
                                 on:click=move |_| { cancel.dispatch(CancelPerformance { reason: reason.get_untracked() }); }>
@@ -81,6 +84,7 @@ fn PerformanceRow(p: Performance, version: RwSignal<u32>) -> impl IntoView {
                                 {move || i18n.t().cancel_keep}
                             </button>
                         </span>
+                    </Show>
                     </Show>
                 }.into_any()
             }}
@@ -92,9 +96,6 @@ fn PerformanceRow(p: Performance, version: RwSignal<u32>) -> impl IntoView {
                         d.bookings_left,
                     )}
                 </p>
-                <button type="button" class="secondary" on:click=move |_| version.update(|v| *v += 1)>
-                    {i18n.t().back}
-                </button>
             })}
             {move || error().map(|error| view! { <ErrorNotice error /> })}
         </li>
