@@ -57,6 +57,11 @@ async fn update_show(
     Ok(HttpResponse::Ok().json(show_dto(updated)))
 }
 
+/// The image's bytes (named for the document only).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PosterImage(pub Vec<u8>);
+
 /// Uploads the show's poster (admin): a PNG, JPEG or WebP image of at
 /// most 2 MiB, sent as the body with its `Content-Type`. The show's
 /// `poster_url` then points at it, with a version that changes with
@@ -68,7 +73,11 @@ async fn update_show(
     params(("id" = String, Path, description = "The show's id")),
     request_body(
         description = "The image itself",
-        content(("image/png"), ("image/jpeg"), ("image/webp"))
+        content(
+            (inline(PosterImage) = "image/png"),
+            (inline(PosterImage) = "image/jpeg"),
+            (inline(PosterImage) = "image/webp")
+        )
     ),
     responses(
         (status = 200, description = "Stored; the show with its new `poster_url`", body = Show),

@@ -22,14 +22,13 @@ use bson::oid::ObjectId;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use mongodb::options::ReturnDocument;
-use serde::Serialize;
 use shared::{ErrorCode, EventType};
 
 use super::bookings::BookingDoc;
 use super::holds::HoldDoc;
 use super::outbox::{Actor, Fact, next_version};
 use super::seats::{is_open, update_if};
-use super::shows::PerformanceDoc;
+use super::shows::{PerformanceDoc, SeatCounts};
 use super::{Store, to_bson_time};
 use crate::error::ApiError;
 
@@ -55,17 +54,6 @@ pub struct Refunds {
     pub holds: u32,
     /// Confirmed bookings left when the pass ended.
     pub left: u32,
-}
-
-/// The `performance.cancelled` event's data.
-#[derive(Serialize)]
-struct CancelledEvent<'a> {
-    performance_id: String,
-    show_id: String,
-    show_title: &'a str,
-    starts_at: DateTime<Utc>,
-    cancelled_at: DateTime<Utc>,
-    reason: &'a str,
 }
 
 impl Store {
@@ -103,14 +91,9 @@ impl Store {
                     .await?
                     .ok_or(ApiError::NotFound("performance"));
             };
-            let data = CancelledEvent {
-                performance_id: id.to_hex(),
-                show_id: performance.show_id.to_hex(),
-                show_title: &performance.show_title,
-                starts_at: performance.starts_at.to_chrono(),
-                cancelled_at: now,
-                reason,
-            };
+            // As the API shows it once every booking is refunded (the
+            // audit log compares it with the performance's previous event).
+            let data = crate::catalogue::view::performance_dto(&performance, SeatCounts::default());
             let fact = Fact::new(
                 EventType::PerformanceCancelled,
                 id,

@@ -168,6 +168,17 @@ async fn a_cancelled_performance_says_why_and_offers_no_seats() {
     browser.wait_text(&performance, "The stage flooded").await;
     browser.wait_gone(&format!("{performance} a.choose")).await;
     browser.screenshot("show-cancelled-en").await;
+    // A link kept to its seat map says so too, and sells nothing.
+    browser
+        .goto(&format!(
+            "/shows/{}/performances/{}",
+            macbeth.show.id, macbeth.performance.id
+        ))
+        .await;
+    browser
+        .wait_text("#performance-cancelled", "every booking was refunded")
+        .await;
+    browser.goto(&format!("/shows/{}", macbeth.show.id)).await;
     browser.click("button[data-lang='ko']").await;
     browser.wait_text(&performance, "공연 취소").await;
     browser.screenshot("show-cancelled-ko").await;

@@ -174,7 +174,7 @@ fn NewPerformance(show: ShowId, version: RwSignal<u32>) -> impl IntoView {
     };
     let pick = move |id: String| {
         let venue = venues
-            .get()
+            .get_untracked()
             .and_then(Result::ok)
             .and_then(|all| all.into_iter().find(|v| v.id.0 == id));
         draft.update(|d| d.venue = venue);

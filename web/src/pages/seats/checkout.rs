@@ -30,11 +30,14 @@ enum Sale {
     Open,
     NotYet(chrono::DateTime<chrono::Utc>),
     Started,
+    Cancelled,
 }
 
 fn sale_of(performance: &Performance) -> Sale {
     let now = time::now();
-    if performance.starts_at <= now {
+    if performance.cancelled_at.is_some() {
+        Sale::Cancelled
+    } else if performance.starts_at <= now {
         Sale::Started
     } else if performance.sale_opens_at > now {
         Sale::NotYet(performance.sale_opens_at)
@@ -185,6 +188,9 @@ pub fn Checkout(
                         <p class="notice warn">{move || (i18n.t().on_sale_from)(&time::format_occasion_zoned(at, &sale_zone, lang()))}</p>
                     }.into_any()),
                     Sale::Started => Some(view! { <p class="notice warn">{move || i18n.t().started}</p> }.into_any()),
+                    Sale::Cancelled => Some(view! {
+                        <p class="notice warn" id="performance-cancelled">{move || i18n.t().performance_cancelled_refunded}</p>
+                    }.into_any()),
                 }}
             </div>
             {move || if session.user().is_some() {
