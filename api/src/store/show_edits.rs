@@ -48,28 +48,16 @@ impl Store {
         show: NewShow,
         actor: &Actor,
     ) -> Result<ShowDoc, ApiError> {
+        let set = doc! {
+            "title": &show.title,
+            "poster_url": &show.poster_url,
+            "description": &show.description,
+            "location": &show.location,
+            "running_minutes": show.running_minutes,
+        };
         self.transaction(async |session| {
-            let updated = self
-                .shows()
-                .find_one_and_update(
-                    doc! { "_id": id },
-                    doc! {
-                        "$set": {
-                            "title": &show.title,
-                            "poster_url": &show.poster_url,
-                            "description": &show.description,
-                            "location": &show.location,
-                            "running_minutes": show.running_minutes,
-                        },
-                        "$inc": next_version(),
-                    },
-                )
-                .return_document(ReturnDocument::After)
-                .session(&mut *session)
-                .await?
-                .ok_or(ApiError::NotFound("show"))?;
+            let updated = self.change_show(session, id, set.clone(), actor).await?;
             self.follow_show(session, &updated).await?;
-            self.record_show_update(session, actor, &updated).await?;
             Ok(updated)
         })
         .await
@@ -98,26 +86,14 @@ impl Store {
             sha256: sha256.clone(),
             updated_at: bson::DateTime::now(),
         };
+        let set = doc! { "poster_url": poster_path(id, &sha256) };
         self.transaction(async |session| {
-            let updated = self
-                .shows()
-                .find_one_and_update(
-                    doc! { "_id": id },
-                    doc! {
-                        "$set": { "poster_url": poster_path(id, &sha256) },
-                        "$inc": next_version(),
-                    },
-                )
-                .return_document(ReturnDocument::After)
-                .session(&mut *session)
-                .await?
-                .ok_or(ApiError::NotFound("show"))?;
+            let updated = self.change_show(session, id, set.clone(), actor).await?;
             self.collection::<PosterDoc>(POSTERS)
                 .replace_one(doc! { "_id": id }, &poster)
                 .upsert(true)
                 .session(&mut *session)
                 .await?;
-            self.record_show_update(session, actor, &updated).await?;
             Ok(updated)
         })
         .await
@@ -165,14 +141,28 @@ impl Store {
         Ok(())
     }
 
-    async fn record_show_update(
+    /// Inside a transaction: sets `set` on the show, counts the change and
+    /// records its `show.updated`; returns the show as changed.
+    async fn change_show(
         &self,
         session: &mut ClientSession,
+        id: ObjectId,
+        set: bson::Document,
         actor: &Actor,
-        show: &ShowDoc,
-    ) -> Result<(), ApiError> {
+    ) -> Result<ShowDoc, ApiError> {
+        let show = self
+            .shows()
+            .find_one_and_update(
+                doc! { "_id": id },
+                doc! { "$set": set, "$inc": next_version() },
+            )
+            .return_document(ReturnDocument::After)
+            .session(&mut *session)
+            .await?
+            .ok_or(ApiError::NotFound("show"))?;
         let dto = crate::catalogue::view::show_dto(show.clone());
         let fact = Fact::new(EventType::ShowUpdated, show.id, show.version, &dto)?;
-        self.record_one(session, actor, fact).await
+        self.record_one(session, actor, fact).await?;
+        Ok(show)
     }
 }
