@@ -65,6 +65,10 @@ pub enum ErrorCode {
     LastAdmin,
     /// 409: a venue already uses this name.
     VenueNameTaken,
+    /// 409: the venue has performances on sale or yet to be played; its
+    /// seats, tier colours and time zone cannot change until they are over
+    /// or cancelled.
+    VenueInUse,
     /// 409: some of the seats are held or booked by someone else; `seats` names them.
     SeatTaken,
     /// 409: the caller would hold or own more seats of the performance than allowed.
@@ -139,6 +143,7 @@ impl ErrorCode {
             Self::RoomInUse => "room_in_use",
             Self::LastAdmin => "last_admin",
             Self::VenueNameTaken => "venue_name_taken",
+            Self::VenueInUse => "venue_in_use",
             Self::SeatTaken => "seat_taken",
             Self::SeatLimitExceeded => "seat_limit_exceeded",
             Self::HoldExpired => "hold_expired",

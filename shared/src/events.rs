@@ -69,6 +69,9 @@ pub enum EventType {
     /// A venue was created.
     #[serde(rename = "venue.created")]
     VenueCreated,
+    /// A venue's name, location or seat map changed.
+    #[serde(rename = "venue.updated")]
+    VenueUpdated,
     /// A show was created.
     #[serde(rename = "show.created")]
     ShowCreated,
@@ -106,7 +109,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 30] = [
+    pub const ALL: [EventType; 31] = [
         Self::ReservationCreated,
         Self::ReservationPending,
         Self::ReservationApproved,
@@ -126,6 +129,7 @@ impl EventType {
         Self::RoomUpdated,
         Self::RoomDeleted,
         Self::VenueCreated,
+        Self::VenueUpdated,
         Self::ShowCreated,
         Self::ShowUpdated,
         Self::PerformanceCreated,
@@ -161,6 +165,7 @@ impl EventType {
             Self::RoomUpdated => "room.updated",
             Self::RoomDeleted => "room.deleted",
             Self::VenueCreated => "venue.created",
+            Self::VenueUpdated => "venue.updated",
             Self::ShowCreated => "show.created",
             Self::ShowUpdated => "show.updated",
             Self::PerformanceCreated => "performance.created",

@@ -65,7 +65,7 @@ pub use shows::{
     PerformanceCancellation, Show, ShowDetail, ShowQuery, ShowSort,
 };
 pub use sso::{ConfirmLink, PendingLink, SsoError, SsoProvider};
-pub use venues::{CreateVenue, RowSpec, SectionSpec, Venue};
+pub use venues::{CreateVenue, RowSpec, SectionSpec, TIER_PALETTE, Venue, default_tier_color};
 pub use wallet::{ChargeWallet, LedgerEntry, LedgerKind, Wallet};
 pub use webhooks::{
     CreateWebhook, CreatedWebhook, DeliveryAttempt, DeliveryCounts, DeliveryQuery, DeliveryStatus,

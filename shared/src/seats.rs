@@ -35,6 +35,9 @@ pub struct Seat {
     /// The caller holds or booked this seat.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub mine: bool,
+    /// A gap or an aisle follows this seat in its row.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gap_after: bool,
 }
 
 /// A row of seats on the map.
@@ -67,6 +70,9 @@ pub struct SeatMap {
     pub sections: Vec<SeatSection>,
     /// How many seats are available.
     pub available: u32,
+    /// Colour of each price tier, `#rrggbb`.
+    #[serde(default)]
+    pub tier_colors: std::collections::BTreeMap<String, String>,
 }
 
 /// One seat's new state, pushed by `GET /api/v1/performances/{id}/seats/events`

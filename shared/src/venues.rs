@@ -1,11 +1,14 @@
 //! Venues and their seat maps.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::VenueId;
 
-/// `POST /api/v1/venues` (admin): a named seat map.
+/// `POST /api/v1/venues` (admin): a named seat map; `PUT /api/v1/venues/{id}`
+/// replaces one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -20,6 +23,10 @@ pub struct CreateVenue {
     pub time_zone: Option<String>,
     /// Sections in display order; at least one seat in all.
     pub sections: Vec<SectionSpec>,
+    /// Colour of each price tier on the seat map, `#rrggbb`; tiers left out
+    /// take one from the default palette.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tier_colors: BTreeMap<String, String>,
 }
 
 /// A section of the seat map, e.g. `Floor` or `Balcony`.
@@ -47,6 +54,10 @@ pub struct RowSpec {
     pub first_number: u32,
     /// Price tier of every seat in the row, e.g. `R` or `S`.
     pub tier: String,
+    /// Seat numbers followed by a gap or an aisle, e.g. `[4, 10]` for an
+    /// aisle between seats 4 and 5 and another between 10 and 11.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps_after: Vec<u32>,
 }
 
 fn first_seat() -> u32 {
@@ -73,8 +84,20 @@ pub struct Venue {
     pub sections: Vec<SectionSpec>,
     /// Price tiers used by the seat map, in first-use order.
     pub tiers: Vec<String>,
+    /// Colour of every tier, `#rrggbb`.
+    pub tier_colors: BTreeMap<String, String>,
     /// Number of seats.
     pub seat_count: u32,
     /// When the venue was created.
     pub created_at: DateTime<Utc>,
+}
+
+/// Colours tiers take when the venue names none, in first-use order.
+pub const TIER_PALETTE: [&str; 8] = [
+    "#2f9e6b", "#d9480f", "#1c7ed6", "#ae3ec9", "#f08c00", "#0c8599", "#c2255c", "#5c940d",
+];
+
+/// The colour of the `index`th tier when none was chosen.
+pub fn default_tier_color(index: usize) -> &'static str {
+    TIER_PALETTE[index % TIER_PALETTE.len()]
 }

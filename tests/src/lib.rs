@@ -82,6 +82,11 @@ impl TestResponse {
             .unwrap_or_default()
     }
 
+    /// The `error.message` of an error body, empty when absent.
+    pub fn message(&self) -> &str {
+        self.body["error"]["message"].as_str().unwrap_or_default()
+    }
+
     /// The `error.field` of an error body.
     pub fn error_field(&self) -> Option<String> {
         self.body["error"]["field"].as_str().map(str::to_owned)

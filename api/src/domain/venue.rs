@@ -1,6 +1,6 @@
 //! Venue rules: a seat map with unique labels and at least one seat.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use shared::{CreateVenue, SectionSpec};
 
@@ -19,6 +19,8 @@ pub struct SeatSpec {
     pub number: u32,
     pub label: String,
     pub tier: String,
+    /// A gap or an aisle follows this seat in its row.
+    pub gap_after: bool,
 }
 
 /// A validated venue: its spec (trimmed) and the seats it expands to.
@@ -30,6 +32,8 @@ pub struct NewVenue {
     pub sections: Vec<SectionSpec>,
     pub seats: Vec<SeatSpec>,
     pub tiers: Vec<String>,
+    /// Every tier's colour, `#rrggbb` (lower case).
+    pub tier_colors: BTreeMap<String, String>,
 }
 
 pub(crate) fn label_part(
@@ -98,7 +102,9 @@ impl TryFrom<CreateVenue> for NewVenue {
                 if !tiers.contains(&row.tier) {
                     tiers.push(row.tier.clone());
                 }
-                for number in row.first_number..row.first_number.saturating_add(row.seats) {
+                let last = row.first_number.saturating_add(row.seats) - 1;
+                row.gaps_after = gaps(&row, last)?;
+                for number in row.first_number..=last {
                     let label = format!("{}{number}", row.label);
                     if !labels.insert(label.clone()) {
                         return Err(FieldError::rule(
@@ -112,6 +118,7 @@ impl TryFrom<CreateVenue> for NewVenue {
                         number,
                         label,
                         tier: row.tier.clone(),
+                        gap_after: row.gaps_after.contains(&number),
                     });
                 }
                 rows.push(row);
@@ -133,6 +140,7 @@ impl TryFrom<CreateVenue> for NewVenue {
                 format!("a venue may have at most {MAX_SEATS} seats"),
             ));
         }
+        let tier_colors = colors(&tiers, body.tier_colors)?;
         Ok(Self {
             name,
             location,
@@ -140,8 +148,60 @@ impl TryFrom<CreateVenue> for NewVenue {
             sections,
             seats,
             tiers,
+            tier_colors,
         })
     }
+}
+
+/// The row's gaps, sorted: each after a seat of the row but its last.
+fn gaps(row: &shared::RowSpec, last: u32) -> Result<Vec<u32>, FieldError> {
+    let mut gaps = row.gaps_after.clone();
+    gaps.sort_unstable();
+    gaps.dedup();
+    if let Some(bad) = gaps.iter().find(|n| **n < row.first_number || **n >= last) {
+        return Err(FieldError::rule(
+            "sections.rows.gaps_after",
+            format!(
+                "row {}: a gap after seat {bad} is not between two of its seats ({} to {last})",
+                row.label, row.first_number
+            ),
+        ));
+    }
+    Ok(gaps)
+}
+
+/// Every tier's colour: those given (each `#rrggbb`, each for a tier the
+/// map uses), the palette for the rest.
+pub fn colors(
+    tiers: &[String],
+    given: BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, FieldError> {
+    for (tier, color) in &given {
+        if !tiers.contains(tier) {
+            return Err(FieldError::rule(
+                "tier_colors",
+                format!("no row has the tier `{tier}`"),
+            ));
+        }
+        let hex = color.strip_prefix('#').unwrap_or("");
+        if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(FieldError::new(
+                "tier_colors",
+                format!("the colour of tier `{tier}` must look like #1c7ed6, not `{color}`"),
+            ));
+        }
+    }
+    Ok(tiers
+        .iter()
+        .enumerate()
+        .map(|(i, tier)| {
+            let color = given
+                .get(tier)
+                .map(|c| c.to_ascii_lowercase())
+                .unwrap_or_else(|| shared::default_tier_color(i).to_owned());
+            (tier.clone(), color)
+        })
+        .collect())
 }
 
 /// The demo hall of the original service: rows A-J of 14 seats, one tier.
@@ -152,6 +212,7 @@ pub fn grid(name: &str, rows: u32, seats_per_row: u32) -> CreateVenue {
             seats: seats_per_row,
             first_number: 1,
             tier: "R".into(),
+            gaps_after: Vec::new(),
         })
         .collect();
     CreateVenue {
@@ -162,6 +223,7 @@ pub fn grid(name: &str, rows: u32, seats_per_row: u32) -> CreateVenue {
             name: "Main".into(),
             rows,
         }],
+        tier_colors: BTreeMap::new(),
     }
 }
 
@@ -193,6 +255,7 @@ mod tests {
                 name: "Floor".into(),
                 rows,
             }],
+            tier_colors: BTreeMap::new(),
         }
     }
 
@@ -202,6 +265,7 @@ mod tests {
             seats,
             first_number: 1,
             tier: "R".into(),
+            gaps_after: Vec::new(),
         }
     }
 
@@ -237,6 +301,63 @@ mod tests {
     #[test]
     fn a_row_of_zero_seats_is_refused() {
         assert!(NewVenue::try_from(venue(vec![row("A", 0)])).is_err());
+    }
+
+    #[test]
+    fn gaps_mark_the_seat_before_them() {
+        let mut a = row("A", 6);
+        a.gaps_after = vec![4, 2, 4];
+        let v = NewVenue::try_from(venue(vec![a])).unwrap();
+        assert_eq!(v.sections[0].rows[0].gaps_after, [2, 4]);
+        let gapped: Vec<_> = v
+            .seats
+            .iter()
+            .filter(|s| s.gap_after)
+            .map(|s| &s.label)
+            .collect();
+        assert_eq!(gapped, ["A2", "A4"]);
+    }
+
+    #[test]
+    fn a_gap_after_the_last_seat_or_outside_the_row_is_refused() {
+        for bad in [6, 0, 9] {
+            let mut a = row("A", 6);
+            a.gaps_after = vec![bad];
+            let err = NewVenue::try_from(venue(vec![a])).unwrap_err();
+            assert_eq!(err.field, "sections.rows.gaps_after");
+            assert!(err.message.contains(&format!("seat {bad}")), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn tiers_take_the_palette_unless_coloured() {
+        let mut b = row("B", 2);
+        b.tier = "S".into();
+        let mut body = venue(vec![row("A", 2), b]);
+        body.tier_colors.insert("S".into(), "#ABCDEF".into());
+        let v = NewVenue::try_from(body).unwrap();
+        assert_eq!(v.tier_colors["R"], shared::TIER_PALETTE[0]);
+        assert_eq!(v.tier_colors["S"], "#abcdef");
+    }
+
+    #[test]
+    fn a_colour_for_an_unused_tier_or_not_hex_is_refused() {
+        let mut body = venue(vec![row("A", 2)]);
+        body.tier_colors.insert("VIP".into(), "#000000".into());
+        assert!(
+            NewVenue::try_from(body)
+                .unwrap_err()
+                .message
+                .contains("VIP")
+        );
+        let mut body = venue(vec![row("A", 2)]);
+        body.tier_colors.insert("R".into(), "red".into());
+        assert!(
+            NewVenue::try_from(body)
+                .unwrap_err()
+                .message
+                .contains("red")
+        );
     }
 
     #[test]

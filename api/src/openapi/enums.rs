@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 use utoipa::Modify;
-use utoipa::openapi::schema::{ArrayItems, ObjectBuilder, OneOfBuilder, Type};
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayItems, ObjectBuilder, OneOfBuilder, Type,
+};
 use utoipa::openapi::{OpenApi, Ref, RefOr, Schema};
 
 use crate::domain::room::SLOT_MINUTES_ALLOWED;
@@ -84,6 +86,14 @@ impl Modify for Enumerations {
             && let Some(RefOr::T(Schema::Object(first))) = row.properties.get_mut("first_number")
         {
             first.maximum = Some((MAX_FIRST_NUMBER as usize).into());
+        }
+        // A tier's colour is `#rrggbb`.
+        if let Some(RefOr::T(Schema::Object(venue))) = components.schemas.get_mut("CreateVenue")
+            && let Some(RefOr::T(Schema::Object(colors))) = venue.properties.get_mut("tier_colors")
+            && let Some(extra) = colors.additional_properties.as_mut()
+            && let AdditionalProperties::RefOr(RefOr::T(Schema::Object(color))) = extra.as_mut()
+        {
+            color.pattern = Some("^#[0-9A-Fa-f]{6}$".to_owned());
         }
         // A seat label has something besides white space (it is trimmed).
         if let Some(RefOr::T(Schema::Object(request))) = components.schemas.get_mut("SeatRequest")

@@ -39,7 +39,13 @@ const EDGES: &[Edge] = &[
             "reject_reservation",
         ],
     ),
-    ("create_venue", "201", "id", ID, &["get_venue"]),
+    (
+        "create_venue",
+        "201",
+        "id",
+        ID,
+        &["get_venue", "update_venue"],
+    ),
     (
         "create_show",
         "201",

@@ -63,6 +63,7 @@ use crate::routes::{
         venues::create_venue,
         venues::list_venues,
         venues::get_venue,
+        venues::update_venue,
         shows::list_shows,
         shows::create_show,
         shows::get_show,

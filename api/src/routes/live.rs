@@ -71,7 +71,7 @@ async fn seat_events(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = object_id(&path, "performance")?;
-    catalogue.existing_performance(&store, id).await?;
+    let performance = catalogue.existing_performance(&store, id).await?;
     let subscription = feed.subscribe(id).ok_or(ApiError::Unavailable(
         "this instance serves as many live seat maps as it may; poll the seat map instead",
     ))?;
@@ -79,6 +79,7 @@ async fn seat_events(
     let watcher = Watcher {
         store: Store::clone(&store),
         performance: id,
+        info: performance,
         caller: user.0.as_ref().map(AuthUser::id),
         tx,
     };
@@ -100,6 +101,7 @@ async fn seat_events(
 struct Watcher {
     store: Store,
     performance: ObjectId,
+    info: std::sync::Arc<crate::catalogue::PerformanceInfo>,
     caller: Option<ObjectId>,
     tx: mpsc::Sender<Bytes>,
 }
@@ -164,7 +166,7 @@ impl Watcher {
     async fn send_map(&self) -> bool {
         match self.store.current_seats(self.performance).await {
             Ok(seats) => {
-                let map = seat_map(self.performance, &seats, self.caller, Utc::now());
+                let map = seat_map(&self.info.doc, &seats, self.caller, Utc::now());
                 self.send_event("map", &map).await
             }
             Err(e) => {

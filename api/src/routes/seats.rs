@@ -18,6 +18,7 @@ use crate::extract::Json;
 use crate::http::{IdempotencyHeader, MaybeUser, json_with_etag, replay_or};
 use crate::queue::WaitingRoom;
 use crate::store::seats::{SeatDoc, SeatStateDoc};
+use crate::store::shows::PerformanceDoc;
 use crate::store::{Store, object_id};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -45,7 +46,7 @@ pub(super) fn shown(
 }
 
 pub(super) fn seat_map(
-    performance: ObjectId,
+    performance: &PerformanceDoc,
     seats: &[SeatDoc],
     caller: Option<ObjectId>,
     now: DateTime<Utc>,
@@ -64,6 +65,7 @@ pub(super) fn seat_map(
             price: doc.price,
             state,
             mine,
+            gap_after: doc.gap_after,
         };
         if sections.last().is_none_or(|s| s.name != doc.section) {
             sections.push(SeatSection {
@@ -85,9 +87,10 @@ pub(super) fn seat_map(
         }
     }
     SeatMap {
-        performance_id: PerformanceId(performance.to_hex()),
+        performance_id: PerformanceId(performance.id.to_hex()),
         sections,
         available,
+        tier_colors: performance.tier_colors.clone(),
     }
 }
 
@@ -114,9 +117,14 @@ async fn get_seat_map(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = object_id(&path, "performance")?;
-    catalogue.existing_performance(&store, id).await?;
+    let performance = catalogue.existing_performance(&store, id).await?;
     let seats = catalogue.seats(&store, id).await?;
-    let map = seat_map(id, &seats, user.0.as_ref().map(AuthUser::id), Utc::now());
+    let map = seat_map(
+        &performance.doc,
+        &seats,
+        user.0.as_ref().map(AuthUser::id),
+        Utc::now(),
+    );
     json_with_etag(&req, &map)
 }
 

@@ -208,7 +208,7 @@ async fn create_performance(
         .ok_or(ApiError::NotFound("venue"))?;
     let performance = NewPerformance::parse(body.0, &venue.tiers, chrono::Utc::now())?;
     let stored = store
-        .insert_performance(&show, &venue, &performance, &admin.0.actor())
+        .insert_performance(&show, venue.id, &performance, &admin.0.actor())
         .await?;
     catalogue.invalidate_shows();
     // Every seat of a new performance is free.

@@ -238,7 +238,7 @@ async fn generate_shows(
                 prices: venue.tiers.iter().map(|t| (t.clone(), price)).collect(),
             };
             store
-                .insert_performance(&show, venue, &performance, &demo_actor())
+                .insert_performance(&show, venue.id, &performance, &demo_actor())
                 .await?;
             counts.performances += 1;
         }

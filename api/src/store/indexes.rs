@@ -168,6 +168,8 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
                 index(doc! { "show_id": 1, "starts_at": 1 }, "by_show"),
                 // Reminders look for performances starting soon.
                 index(doc! { "starts_at": 1 }, "by_start"),
+                // A venue's performances still to come (`store/venues.rs`).
+                index(doc! { "venue_id": 1, "ends_at": 1 }, "by_venue"),
                 // Cancellations still refunding (`store/cancellation.rs`).
                 with_options(
                     doc! { "refunds_pending": 1 },

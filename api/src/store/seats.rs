@@ -52,6 +52,9 @@ pub struct SeatDoc {
     /// (`store/cancellation.rs`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub closed: bool,
+    /// A gap or an aisle follows it in its row.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gap_after: bool,
 }
 
 impl SeatDoc {

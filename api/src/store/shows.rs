@@ -14,7 +14,6 @@ use super::seats::{SeatDoc, SeatStateDoc};
 use super::venues::VenueDoc;
 use super::{Store, to_bson_time};
 use crate::domain::show::{NewPerformance, NewShow};
-use crate::domain::venue::NewVenue;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,6 +63,9 @@ pub struct PerformanceDoc {
     /// Cancelled, and some of its bookings may not be refunded yet.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub refunds_pending: bool,
+    /// The venue's tier colours when it was scheduled.
+    #[serde(default)]
+    pub tier_colors: BTreeMap<String, String>,
 }
 
 /// Booked and busy (booked or actively held) seats of one performance.
@@ -116,80 +118,27 @@ impl Store {
     pub async fn insert_performance(
         &self,
         show: &ShowDoc,
-        venue: &VenueDoc,
+        venue: ObjectId,
         performance: &NewPerformance,
         actor: &Actor,
     ) -> Result<PerformanceDoc, ApiError> {
-        let layout = NewVenue::try_from(shared::CreateVenue {
-            name: venue.name.clone(),
-            location: venue.location.clone(),
-            time_zone: Some(venue.time_zone.clone()),
-            sections: venue.sections.clone(),
-        })
-        .map_err(|e| {
-            ApiError::Internal(format!(
-                "stored venue {} is invalid: {}",
-                venue.id, e.message
-            ))
-        })?;
-        let doc = PerformanceDoc {
-            id: ObjectId::new(),
-            show_id: show.id,
-            show_title: show.title.clone(),
-            venue_id: venue.id,
-            venue_name: venue.name.clone(),
-            time_zone: venue.time_zone.clone(),
-            starts_at: to_bson_time(performance.starts_at),
-            ends_at: to_bson_time(
-                performance.starts_at + chrono::Duration::minutes(i64::from(show.running_minutes)),
-            ),
-            sale_opens_at: to_bson_time(performance.sale_opens_at),
-            prices: performance.prices.clone(),
-            total_seats: layout.seats.len() as u32,
-            created_at: bson::DateTime::now(),
-            version: 1,
-            cancelled_at: None,
-            cancel_reason: None,
-            refunds_pending: false,
-        };
-        let seats: Vec<SeatDoc> = layout
-            .seats
-            .iter()
-            .enumerate()
-            .map(|(position, seat)| SeatDoc {
-                id: ObjectId::new(),
-                performance_id: doc.id,
-                label: seat.label.clone(),
-                position: position as u32,
-                section: seat.section.clone(),
-                row: seat.row.clone(),
-                number: seat.number,
-                tier: seat.tier.clone(),
-                price: performance
-                    .prices
-                    .get(&seat.tier)
-                    .copied()
-                    .unwrap_or_default(),
-                state: SeatStateDoc::Available,
-                holder: None,
-                hold_id: None,
-                hold_expires_at: None,
-                booking_id: None,
-                closed: false,
-            })
-            .collect();
         let performances = self.performances();
         let seat_coll = self.collection::<SeatDoc>(SEATS);
-        // Every seat of a new performance is free.
-        let dto = crate::catalogue::view::performance_dto(&doc, SeatCounts::default());
-        let fact = Fact::new(shared::EventType::PerformanceCreated, doc.id, 1, &dto)?;
         self.transaction(async |session| {
+            // The seats come from the venue as this transaction reads it,
+            // and writing the venue makes it collide with a concurrent
+            // change of its seats (`update_venue`): one sees the other.
+            let venue = self.touch_venue(session, venue).await?;
+            let (doc, seats) = scheduled(show, &venue, performance)?;
+            // Every seat of a new performance is free.
+            let dto = crate::catalogue::view::performance_dto(&doc, SeatCounts::default());
+            let fact = Fact::new(shared::EventType::PerformanceCreated, doc.id, 1, &dto)?;
             performances.insert_one(&doc).session(&mut *session).await?;
             seat_coll.insert_many(&seats).session(&mut *session).await?;
-            self.record_one(session, actor, fact.clone()).await
+            self.record_one(session, actor, fact).await?;
+            Ok(doc)
         })
-        .await?;
-        Ok(doc)
+        .await
     }
 
     /// Every show, newest first. This and the next two are the catalogue's
@@ -301,4 +250,76 @@ async fn count_seats(
         );
     }
     Ok(counts)
+}
+
+/// A new performance of `show` at `venue` and its seats, one per seat of
+/// the venue's map, each priced by its tier.
+fn scheduled(
+    show: &ShowDoc,
+    venue: &VenueDoc,
+    performance: &NewPerformance,
+) -> Result<(PerformanceDoc, Vec<SeatDoc>), ApiError> {
+    let layout = venue.layout()?;
+    let mut priced: Vec<&String> = performance.prices.keys().collect();
+    let mut tiers: Vec<&String> = layout.tiers.iter().collect();
+    priced.sort();
+    tiers.sort();
+    if priced != tiers {
+        return Err(ApiError::Unacceptable {
+            field: "prices".into(),
+            message: format!(
+                "the venue's tiers changed meanwhile; they are now {}",
+                layout.tiers.join(", ")
+            ),
+        });
+    }
+    let doc = PerformanceDoc {
+        id: ObjectId::new(),
+        show_id: show.id,
+        show_title: show.title.clone(),
+        venue_id: venue.id,
+        venue_name: venue.name.clone(),
+        time_zone: venue.time_zone.clone(),
+        starts_at: to_bson_time(performance.starts_at),
+        ends_at: to_bson_time(
+            performance.starts_at + chrono::Duration::minutes(i64::from(show.running_minutes)),
+        ),
+        sale_opens_at: to_bson_time(performance.sale_opens_at),
+        prices: performance.prices.clone(),
+        total_seats: layout.seats.len() as u32,
+        created_at: bson::DateTime::now(),
+        version: 1,
+        cancelled_at: None,
+        cancel_reason: None,
+        refunds_pending: false,
+        tier_colors: layout.tier_colors.clone(),
+    };
+    let seats = layout
+        .seats
+        .iter()
+        .enumerate()
+        .map(|(position, seat)| SeatDoc {
+            id: ObjectId::new(),
+            performance_id: doc.id,
+            label: seat.label.clone(),
+            position: position as u32,
+            section: seat.section.clone(),
+            row: seat.row.clone(),
+            number: seat.number,
+            tier: seat.tier.clone(),
+            price: performance
+                .prices
+                .get(&seat.tier)
+                .copied()
+                .unwrap_or_default(),
+            state: SeatStateDoc::Available,
+            holder: None,
+            hold_id: None,
+            hold_expires_at: None,
+            booking_id: None,
+            closed: false,
+            gap_after: seat.gap_after,
+        })
+        .collect();
+    Ok((doc, seats))
 }

@@ -33,5 +33,6 @@ mod show_edits;
 mod shows;
 mod sso;
 mod users;
+mod venue_edits;
 mod wallet;
 mod webhooks;

@@ -50,6 +50,7 @@ fn the_document_is_openapi_3_and_covers_every_route() {
         ("post", "/api/v1/venues"),
         ("get", "/api/v1/venues"),
         ("get", "/api/v1/venues/{id}"),
+        ("put", "/api/v1/venues/{id}"),
         ("get", "/api/v1/shows"),
         ("post", "/api/v1/shows"),
         ("get", "/api/v1/shows/{id}"),
