@@ -32,6 +32,9 @@ export API_BIN="${API_BIN:-$ROOT/target/debug/api}"
 
 say "running the tests against $MONGODB_URI"
 cargo test --workspace --exclude web -- --test-threads "${TEST_THREADS:-8}"
+# The web app's pure logic (the seat-map editor's checks), natively.
+say "the web app's unit tests"
+cargo test -p web
 
 # Public catalogue reads may go to secondaries: the API and cluster tests
 # again with that read preference (decisions and a user's own data still

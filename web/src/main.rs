@@ -55,6 +55,9 @@ fn App() -> impl IntoView {
                         <Route path=path!("rooms") view=admin::rooms::AdminRoomsPage />
                         <Route path=path!("rooms/new") view=admin::room_form::NewRoomPage />
                         <Route path=path!("rooms/:id") view=admin::room_form::EditRoomPage />
+                        <Route path=path!("venues") view=admin::venues::AdminVenuesPage />
+                        <Route path=path!("venues/new") view=admin::venue_form::NewVenuePage />
+                        <Route path=path!("venues/:id") view=admin::venue_form::EditVenuePage />
                         <Route path=path!("shows") view=admin::shows::AdminShowsPage />
                         <Route path=path!("shows/new") view=admin::show_form::NewShowPage />
                         <Route path=path!("shows/:id") view=admin::show_form::EditShowPage />

@@ -19,6 +19,7 @@ mod sessions;
 mod show_admin;
 mod shows;
 mod sso;
+mod venue_editor;
 mod wallet;
 
 use browser::Browser;

@@ -4,14 +4,15 @@ use gloo_net::http::Method;
 use shared::{
     ApiKey, AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange,
     CancelPerformance, ChangePassword, ChangeRole, ChargeWallet, ConfirmLink, CreateApiKey,
-    CreatePerformance, CreateReservation, CreateRoom, CreateShow, CreateWebhook, CreatedApiKey,
-    CreatedWebhook, DeliveryQuery, ImportReport, ImportRequest, LedgerEntry, Limits, LoginResponse,
-    LoginUser, NotificationSettings, OccupancyQuery, OccupancyReport, Page, PageQuery, PendingLink,
-    Performance, PerformanceCancellation, PerformanceId, QueueOverview, QueueSettings, QueueTicket,
-    Reconciliation, RegisterUser, Reservation, ReservationId, ReservationQuery, Room, RoomId,
-    RoomQuery, RunReconciliation, SalesQuery, SalesReport, SeatMap, SeatRequest, Session,
-    SessionsEnded, SetDisabled, Show, ShowDetail, ShowId, ShowQuery, SsoProvider, UpdateRoom,
-    UpdateWebhook, User, UserId, Venue, Wallet, WebhookDelivery, WebhookEndpoint,
+    CreatePerformance, CreateReservation, CreateRoom, CreateShow, CreateVenue, CreateWebhook,
+    CreatedApiKey, CreatedWebhook, DeliveryQuery, ImportReport, ImportRequest, LedgerEntry, Limits,
+    LoginResponse, LoginUser, NotificationSettings, OccupancyQuery, OccupancyReport, Page,
+    PageQuery, PendingLink, Performance, PerformanceCancellation, PerformanceId, QueueOverview,
+    QueueSettings, QueueTicket, Reconciliation, RegisterUser, Reservation, ReservationId,
+    ReservationQuery, Room, RoomId, RoomQuery, RunReconciliation, SalesQuery, SalesReport, SeatMap,
+    SeatRequest, Session, SessionsEnded, SetDisabled, Show, ShowDetail, ShowId, ShowQuery,
+    SsoProvider, UpdateRoom, UpdateWebhook, User, UserId, Venue, VenueId, Wallet, WebhookDelivery,
+    WebhookEndpoint,
 };
 
 use super::{
@@ -173,6 +174,26 @@ pub fn upload_poster(id: &ShowId, file: web_sys::File) -> Call<Show> {
 /// Every venue, by name.
 pub fn list_venues() -> Call<Vec<Venue>> {
     Box::pin(send(Method::GET, "/venues".into(), None))
+}
+
+/// One venue with its seat map.
+pub fn get_venue(id: &VenueId) -> Call<Venue> {
+    Box::pin(send(
+        Method::GET,
+        format!("/venues/{}", segment(&id.0)),
+        None,
+    ))
+}
+
+/// Creates a venue (admin).
+pub fn create_venue(body: &CreateVenue) -> Call<Venue> {
+    Box::pin(send(Method::POST, "/venues".into(), json(body)))
+}
+
+/// Redraws a venue (admin).
+pub fn update_venue(id: &VenueId, body: &CreateVenue) -> Call<Venue> {
+    let path = format!("/venues/{}", segment(&id.0));
+    Box::pin(send(Method::PUT, path, json(body)))
 }
 
 /// Adds a performance to a show (admin).

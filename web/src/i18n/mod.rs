@@ -150,6 +150,8 @@ pub fn error_title(t: &Texts, error: &ApiError) -> &'static str {
             ErrorCode::LoginThrottled => t.err_login_throttled,
             ErrorCode::CrossSiteRequest => t.err_cross_site,
             ErrorCode::IdentityLinked => t.err_identity_linked,
+            ErrorCode::VenueInUse => t.err_venue_in_use,
+            ErrorCode::VenueNameTaken => t.err_venue_name_taken,
             _ => t.err_unexpected,
         },
     }

@@ -1,4 +1,4 @@
-//! Administration: rooms, shows and performances, the approvals queue, users and roles, webhooks,
+//! Administration: rooms, venues and their seat maps, shows and performances, the approvals queue, users and roles, webhooks,
 //! the audit log, reconciliation, reports and import. The API refuses non-admins anyway;
 //! these pages are hidden from them too.
 
@@ -15,6 +15,9 @@ pub mod rooms;
 pub mod show_form;
 pub mod shows;
 pub mod users;
+pub mod venue_draft;
+pub mod venue_form;
+pub mod venues;
 pub mod webhooks;
 
 use leptos::prelude::*;
@@ -32,6 +35,7 @@ pub fn AdminLayout() -> impl IntoView {
             <nav class="subnav" aria-label=move || i18n.t().admin_title>
                 <A href="/admin" exact=true>{move || i18n.t().approvals}</A>
                 <A href="/admin/rooms">{move || i18n.t().admin_rooms}</A>
+                <A href="/admin/venues">{move || i18n.t().admin_venues}</A>
                 <A href="/admin/shows">{move || i18n.t().admin_shows}</A>
                 <A href="/admin/users">{move || i18n.t().users}</A>
                 <A href="/admin/webhooks">{move || i18n.t().webhooks}</A>

@@ -102,6 +102,8 @@ pub fn SeatGrid(map: SeatMap, board: Board) -> impl IntoView {
             focus_seat(next);
         }
     };
+    let tiers = tier_legend(&map);
+    let colors = map.tier_colors.clone();
     let mut index = 0;
     let sections = map
         .sections
@@ -117,7 +119,11 @@ pub fn SeatGrid(map: SeatMap, board: Board) -> impl IntoView {
                         .map(|seat| {
                             let at = index;
                             index += 1;
-                            view! { <SeatButton label=seat.label number=seat.number index=at board roving /> }
+                            let color = colors.get(&seat.tier).cloned().unwrap_or_else(|| "transparent".into());
+                            view! {
+                                <SeatButton label=seat.label number=seat.number index=at board roving
+                                    gap_after=seat.gap_after color />
+                            }
                         })
                         .collect_view();
                     let row_label = row.label.clone();
@@ -145,7 +151,40 @@ pub fn SeatGrid(map: SeatMap, board: Board) -> impl IntoView {
             {sections}
         </div>
         <p class="hint" id="seat-keys">{move || i18n.t().seat_keys_hint}</p>
+        {(!tiers.is_empty()).then(|| view! {
+            <ul class="legend tiers" id="tier-legend" aria-label=move || i18n.t().tier_legend>
+                {tiers.into_iter().map(|(tier, color, price)| view! {
+                    <li data-tier=tier.clone()>
+                        <span class="seat swatch tier" style=("background", color) aria-hidden="true"></span>
+                        {tier.clone()}
+                        {(price > 0).then(|| view! {
+                            <span class="price">{move || numbers::points(price.into(), i18n.lang())}</span>
+                        })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        })}
     }
+}
+
+/// Each tier on the map in first-use order, with its colour and price.
+fn tier_legend(map: &SeatMap) -> Vec<(String, String, u32)> {
+    let mut tiers: Vec<(String, String, u32)> = Vec::new();
+    for seat in map
+        .sections
+        .iter()
+        .flat_map(|s| &s.rows)
+        .flat_map(|r| &r.seats)
+    {
+        if !tiers.iter().any(|(t, _, _)| *t == seat.tier) {
+            let color = map.tier_colors.get(&seat.tier).cloned().unwrap_or_default();
+            tiers.push((seat.tier.clone(), color, seat.price));
+        }
+    }
+    if tiers.iter().all(|(_, color, _)| color.is_empty()) {
+        tiers.clear();
+    }
+    tiers
 }
 
 #[component]
@@ -155,6 +194,10 @@ fn SeatButton(
     index: usize,
     board: Board,
     roving: RwSignal<usize>,
+    gap_after: bool,
+    /// The tier's colour; set through the style object, which the
+    /// Content-Security-Policy allows (an inline `style` attribute it does not).
+    color: String,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let label = StoredValue::new(label);
@@ -164,11 +207,15 @@ fn SeatButton(
             .with(|s| label.with_value(|l| s.get(l).cloned()))
     };
     let selected = move || label.with_value(|l| board.is_selected(l));
-    let class = move || match status() {
-        Some(s) if s.is_available() && selected() => "seat selected",
-        Some(s) if s.is_available() => "seat available",
-        Some(s) if s.mine => "seat taken mine",
-        _ => "seat taken",
+    let gap = if gap_after { " gap-after" } else { "" };
+    let class = move || {
+        let state = match status() {
+            Some(s) if s.is_available() && selected() => "seat selected",
+            Some(s) if s.is_available() => "seat available",
+            Some(s) if s.mine => "seat taken mine",
+            _ => "seat taken",
+        };
+        format!("{state}{gap}")
     };
     let aria_label = move || {
         let t = i18n.t();
@@ -185,7 +232,7 @@ fn SeatButton(
     };
     let unavailable = move || !status().is_some_and(|s| s.is_available());
     view! {
-        <button type="button" id=seat_id(index) class=class data-seat=label.get_value()
+        <button type="button" id=seat_id(index) class=class data-seat=label.get_value() style=("--tier", color)
             aria-label=aria_label
             aria-pressed=move || selected().to_string()
             aria-disabled=move || unavailable().then_some("true")

@@ -22,10 +22,10 @@ use crate::i18n::use_i18n;
 use crate::limits::use_limits;
 use crate::pages::show::price_list;
 use crate::time;
-use board::Board;
+pub use board::Board;
 use checkout::Checkout;
 use line::{Line, Phase, QueueScreen, TurnEnded, TurnTimer, follow_line};
-use map::SeatGrid;
+pub use map::SeatGrid;
 
 /// How often the open map asks for changes.
 const POLL_EVERY: Duration = Duration::from_millis(2500);
