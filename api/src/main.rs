@@ -2,7 +2,8 @@
 //! `api seed-catalog` generates the seated-event catalogue; `api openapi`
 //! prints the OpenAPI document; `api reconcile [--repair] [--json]` checks
 //! (and fixes) derived data against its source of truth; `api import`
-//! reads users, rooms and reservations from an export (`import/`).
+//! reads users, rooms and reservations from an export (`import/`); `api
+//! archive --before DATE` moves finished records to the archive.
 
 use std::process::ExitCode;
 
@@ -12,7 +13,7 @@ use api::startup::Application;
 const USAGE: &str = "usage: api [serve | seed <meeting-rooms.json> | seed-catalog [--shows N] \
 [--performances N] [--rows N] [--seats-per-row N] [--seed N] [--demo-points N] | openapi | \
 reconcile [--repair] [--json] | import [--dry-run] (--mapping <mapping.toml> | --ics <file.ics> \
-[--room <name>] [--user <email>] [--source <name>])]";
+[--room <name>] [--user <email>] [--source <name>]) | archive --before <YYYY-MM-DD | RFC 3339>]";
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -29,6 +30,7 @@ async fn main() -> ExitCode {
         ["seed-catalog", options @ ..] => seed_catalog(options).await,
         ["reconcile", options @ ..] => reconcile(options).await,
         ["import", options @ ..] => import(options).await,
+        ["archive", "--before", date] => archive(date).await,
         ["openapi"] => api::openapi::to_json()
             .map(|json| print!("{json}"))
             .map_err(|e| e.to_string()),
@@ -164,6 +166,31 @@ async fn import(options: &[&str]) -> Result<(), String> {
     print!("{}", report.text());
     if !report.verified() {
         return Err("import: the database does not hold what the source says (see above)".into());
+    }
+    Ok(())
+}
+
+/// Prints the verification; exits non-zero unless every record older
+/// than the date left the live collections.
+async fn archive(date: &str) -> Result<(), String> {
+    let before = api::store::archive::parse_date(date).map_err(|e| format!("{e}\n{USAGE}"))?;
+    let settings = Settings::load().map_err(|e| format!("configuration: {e}"))?;
+    let metrics = api::metrics::Metrics::new().map_err(|e| format!("metrics: {e}"))?;
+    let store = api::store::Store::connect_for_command(&settings.database, metrics)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    store
+        .ensure_indexes()
+        .await
+        .map_err(|e| format!("database indexes: {e}"))?;
+    let longest = api::import::rules(&settings).max_duration;
+    let run = store
+        .archive_before(before, longest)
+        .await
+        .map_err(|e| format!("archive: {e}"))?;
+    print!("{}", run.report());
+    if !run.is_verified() {
+        return Err("archive: live records older than the date remain".into());
     }
     Ok(())
 }

@@ -30,6 +30,10 @@ pub enum EventType {
     /// A reservation made while its room was deleted, removed again.
     #[serde(rename = "reservation.withdrawn")]
     ReservationWithdrawn,
+    /// A finished reservation moved to the archive (`api archive`); it is
+    /// no longer among the live reservations.
+    #[serde(rename = "reservation.archived")]
+    ReservationArchived,
     /// Seats were set aside for a few minutes.
     #[serde(rename = "hold.created")]
     HoldCreated,
@@ -48,6 +52,9 @@ pub enum EventType {
     /// A booking was cancelled and refunded.
     #[serde(rename = "booking.cancelled")]
     BookingCancelled,
+    /// A booking of a past performance moved to the archive (`api archive`).
+    #[serde(rename = "booking.archived")]
+    BookingArchived,
     /// Points were added to a wallet.
     #[serde(rename = "wallet.charged")]
     WalletCharged,
@@ -109,19 +116,21 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 31] = [
+    pub const ALL: [EventType; 33] = [
         Self::ReservationCreated,
         Self::ReservationPending,
         Self::ReservationApproved,
         Self::ReservationRejected,
         Self::ReservationCancelled,
         Self::ReservationWithdrawn,
+        Self::ReservationArchived,
         Self::HoldCreated,
         Self::HoldReleased,
         Self::HoldExpired,
         Self::HoldConfirmed,
         Self::BookingConfirmed,
         Self::BookingCancelled,
+        Self::BookingArchived,
         Self::WalletCharged,
         Self::WalletDebited,
         Self::WalletRefunded,
@@ -152,12 +161,14 @@ impl EventType {
             Self::ReservationRejected => "reservation.rejected",
             Self::ReservationCancelled => "reservation.cancelled",
             Self::ReservationWithdrawn => "reservation.withdrawn",
+            Self::ReservationArchived => "reservation.archived",
             Self::HoldCreated => "hold.created",
             Self::HoldReleased => "hold.released",
             Self::HoldExpired => "hold.expired",
             Self::HoldConfirmed => "hold.confirmed",
             Self::BookingConfirmed => "booking.confirmed",
             Self::BookingCancelled => "booking.cancelled",
+            Self::BookingArchived => "booking.archived",
             Self::WalletCharged => "wallet.charged",
             Self::WalletDebited => "wallet.debited",
             Self::WalletRefunded => "wallet.refunded",

@@ -4,6 +4,7 @@
 //! Server-only derives (the OpenAPI schema) sit behind the `openapi` feature.
 
 pub mod api_keys;
+pub mod archive;
 pub mod auth;
 pub mod error;
 pub mod events;
@@ -27,6 +28,10 @@ pub mod wallet;
 pub mod webhooks;
 
 pub use api_keys::{ApiKey, ApiKeyScope, CreateApiKey, CreatedApiKey};
+pub use archive::{
+    ArchiveCount, ArchivedBooking, ArchivedBookingQuery, ArchivedPerformance, ArchivedReservation,
+    ArchivedReservationQuery, ArchivedRoom, ArchivedSeat, ArchivedShow, ArchivedUser,
+};
 pub use auth::{
     ChangePassword, ChangeRole, LoginResponse, LoginUser, RegisterUser, Role, Session,
     SessionsEnded, SetDisabled, User,

@@ -141,7 +141,10 @@ pub async fn outbox_violations(db: &Database) -> Result<Vec<String>, String> {
         let removed = events.last().is_some_and(|(_, event)| {
             matches!(
                 event.get_str("type"),
-                Ok("room.deleted" | "reservation.withdrawn")
+                Ok("room.deleted"
+                    | "reservation.withdrawn"
+                    | "reservation.archived"
+                    | "booking.archived")
             )
         });
         if !removed {

@@ -16,7 +16,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    api_keys, audit, auth, bookings, health, imports, limits, live, notifications, oidc,
+    api_keys, archive, audit, auth, bookings, health, imports, limits, live, notifications, oidc,
     performances, queue, reconcile, reports, reservations, rooms, seats, sessions, show_edits,
     shows, users, venues, wallet, webhooks,
 };
@@ -98,6 +98,10 @@ use crate::routes::{
         webhooks::list_deliveries,
         webhooks::redeliver,
         audit::list_audit,
+        archive::list_archived_reservations,
+        archive::get_archived_reservation,
+        archive::list_archived_bookings,
+        archive::get_archived_booking,
         notifications::get_notifications,
         notifications::set_notifications,
         reconcile::list_reconciliations,
@@ -168,6 +172,7 @@ struct V1;
         (name = "wallet", description = "The caller's points wallet"),
         (name = "webhooks", description = "Signed event deliveries to other systems (admins)"),
         (name = "audit", description = "Who changed what, when and from where (admins)"),
+        (name = "archive", description = "Finished reservations and past bookings moved out of the live data by `api archive` (admins, read-only)"),
         (name = "reconciliation", description = "Derived data checked against its source of truth (admins)"),
         (name = "reports", description = "Sales per performance, per show and over time; room occupancy (admins)"),
         (name = "imports", description = "Users, rooms and reservations from a relational export or an iCalendar file (admins)"),

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per resource, all under `/api/v1`.
 
 pub mod api_keys;
+pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod bookings;
@@ -131,6 +132,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     wallet::configure(cfg);
     webhooks::configure(cfg);
     audit::configure(cfg);
+    archive::configure(cfg);
     reconcile::configure(cfg);
     imports::configure(cfg);
     reports::configure(cfg);

@@ -78,7 +78,7 @@ fn with_options(keys: Document, options: IndexOptions) -> IndexModel {
 }
 
 pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
-    let plan: [(&str, Vec<IndexModel>); 36] = [
+    let plan: [(&str, Vec<IndexModel>); 39] = [
         (
             API_KEYS,
             vec![
@@ -115,6 +115,14 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
             vec![unique(doc! { "room_id": 1, "start": 1 }, "room_day")],
         ),
         (crate::store::reports::OCCUPANCY_MARKS, vec![]),
+        // The archive (`store/archive/`): searched by user, by room or
+        // show, by date, newest first.
+        (
+            crate::store::archive::RESERVATIONS_ARCHIVE,
+            archive_indexes(),
+        ),
+        (crate::store::archive::BOOKINGS_ARCHIVE, archive_indexes()),
+        (crate::store::archive::ARCHIVE_MARKS, vec![]),
         (USERS, vec![unique(doc! { "email_key": 1 }, "email_unique")]),
         (
             SESSIONS,
@@ -135,6 +143,8 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
                     "by_status_start",
                 ),
                 index(doc! { "start": 1, "_id": 1 }, "by_start"),
+                // Finished ones, for the archive (`store/archive/`).
+                index(doc! { "end": 1 }, "by_end"),
                 // An imported row is stored once, however often the
                 // import runs (`import/`).
                 with_options(
@@ -335,4 +345,12 @@ pub async fn ensure(db: &Database) -> Result<(), mongodb::error::Error> {
             .await?;
     }
     Ok(())
+}
+
+fn archive_indexes() -> Vec<IndexModel> {
+    vec![
+        index(doc! { "user_key": 1, "at": -1, "_id": -1 }, "by_user"),
+        index(doc! { "subject_key": 1, "at": -1, "_id": -1 }, "by_subject"),
+        index(doc! { "at": -1, "_id": -1 }, "by_at"),
+    ]
 }

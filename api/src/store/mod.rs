@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod archive;
 pub mod audit;
 pub mod bookings;
 pub mod cancellation;

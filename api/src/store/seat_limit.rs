@@ -31,7 +31,7 @@ pub struct Claim {
     pub until: Option<bson::DateTime>,
 }
 
-fn guard_id(user: ObjectId, performance: ObjectId) -> String {
+pub(crate) fn guard_id(user: ObjectId, performance: ObjectId) -> String {
     format!("{}:{}", user.to_hex(), performance.to_hex())
 }
 

@@ -66,6 +66,10 @@ pub struct PerformanceDoc {
     /// The venue's tier colours when it was scheduled.
     #[serde(default)]
     pub tier_colors: BTreeMap<String, String>,
+    /// Set when its bookings went to the archive (`store/archive/`); its
+    /// seats are gone then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<bson::DateTime>,
 }
 
 /// Booked and busy (booked or actively held) seats of one performance.
@@ -293,6 +297,7 @@ fn scheduled(
         cancel_reason: None,
         refunds_pending: false,
         tier_colors: layout.tier_colors.clone(),
+        archived_at: None,
     };
     let seats = layout
         .seats

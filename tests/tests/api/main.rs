@@ -2,6 +2,7 @@
 //! server. Every test starts the application on its own database.
 
 mod api_keys;
+mod archive;
 mod audit;
 mod auth;
 mod cancellation;

@@ -176,9 +176,13 @@ impl Fix {
                 from,
                 until,
             } => {
+                // From `from` only: earlier days may be the archive's record.
                 let stale = doc! {
                     "room_id": room,
-                    "start": { "$lt": crate::store::to_bson_time(*until) },
+                    "start": {
+                        "$gte": crate::store::to_bson_time(*from),
+                        "$lt": crate::store::to_bson_time(*until),
+                    },
                 };
                 let any_length = chrono::Duration::days(36_500);
                 store

@@ -37,12 +37,25 @@ fn number(doc: &Document, field: &str) -> u64 {
     }
 }
 
-/// Judges `room`'s day documents before its seal against what its
-/// approved reservations make of those days. One fix, on the first
-/// finding, recomputes every sealed day of the room.
+/// The first whole local day at or after `horizon`: days before it may
+/// have lost reservations to the archive, so their roll-ups are the record.
+fn judged_from(zone: Tz, horizon: DateTime<Utc>) -> DateTime<Utc> {
+    let floor = day_floor(zone, horizon);
+    if floor == horizon {
+        return floor;
+    }
+    // A local day lasts 23 to 25 hours: 36 hours on is inside the next.
+    day_floor(zone, floor + chrono::Duration::hours(36))
+}
+
+/// Judges `room`'s day documents before its seal (and from the archive's
+/// `horizon`, if any) against what its approved reservations make of
+/// those days. One fix, on the first finding, recomputes every judged day
+/// of the room.
 fn check(
     room: ObjectId,
     seal: &Seal,
+    horizon: Option<DateTime<Utc>>,
     approved: &[ReservationDoc],
     stored: &[Document],
 ) -> Vec<Finding> {
@@ -69,6 +82,11 @@ fn check(
         .chain(found.keys().copied())
         .min()
         .map_or(seal.until, |first| first.min(seal.until));
+    let first = match horizon {
+        Some(horizon) => first.max(judged_from(seal.zone, horizon).min(seal.until)),
+        None => first,
+    };
+    found.retain(|start, _| *start >= first);
     let expected: BTreeMap<DateTime<Utc>, Figures> = day_uses(seal.zone, first, seal.until, &spans)
         .into_iter()
         .map(|u| (u.start, (u64::from(u.starts), u.minutes)))
@@ -126,6 +144,7 @@ impl Store {
         if marks.is_empty() {
             return Ok(());
         }
+        let horizon = self.reservations_archived_before().await?;
         let rooms: Vec<RoomDoc> = read_all(self, ROOMS, doc! {}).await?;
         let approved: Vec<ReservationDoc> =
             read_all(self, RESERVATIONS, doc! { "status": "approved" }).await?;
@@ -156,7 +175,7 @@ impl Store {
             };
             let approved = approved_by_room.get(&id).map_or(&[][..], Vec::as_slice);
             let stored = days_by_room.get(&id).map_or(&[][..], Vec::as_slice);
-            if !check(id, &seal, approved, stored).is_empty() {
+            if !check(id, &seal, horizon, approved, stored).is_empty() {
                 suspects.push(id);
             }
         }
@@ -174,6 +193,7 @@ impl Store {
         repair: bool,
     ) -> Result<(Vec<Finding>, bool), ApiError> {
         let store = self.clone();
+        let horizon = self.reservations_archived_before().await?;
         self.transaction(async move |session| {
             let marks: Vec<Document> =
                 read_in(&store, session, OCCUPANCY_MARKS, doc! { "_id": room }).await?;
@@ -193,7 +213,7 @@ impl Store {
             .await?;
             let stored: Vec<Document> =
                 read_in(&store, session, OCCUPANCY_DAYS, doc! { "room_id": room }).await?;
-            let findings = check(room, &seal, &approved, &stored);
+            let findings = check(room, &seal, horizon, &approved, &stored);
             if repair {
                 super::repair(&store, session, &findings).await?;
             }

@@ -82,7 +82,16 @@ impl Store {
             }
         }
         let known: BTreeSet<ObjectId> = performances.iter().map(|p| p.id).collect();
+        // Their bookings are in the archive and their seats gone (or going).
+        let archived: BTreeSet<ObjectId> = performances
+            .iter()
+            .filter(|p| p.archived_at.is_some())
+            .map(|p| p.id)
+            .collect();
         for (performance, mut view) in views {
+            if archived.contains(&performance) {
+                continue;
+            }
             if !known.contains(&performance) {
                 // Data naming a performance that does not exist is judged
                 // like any other (a guard with no booking is reported), but
