@@ -1,6 +1,7 @@
 //! Test helpers: a real MongoDB-compatible server, the real application on
 //! a free port with its own database, and one typed request helper.
 
+pub mod archive;
 pub mod db;
 pub mod events;
 pub mod failover;

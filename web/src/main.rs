@@ -67,6 +67,7 @@ fn App() -> impl IntoView {
                         <Route path=path!("reconciliation") view=admin::reconcile::ReconcilePage />
                         <Route path=path!("reports") view=admin::reports::ReportsPage />
                         <Route path=path!("import") view=admin::imports::ImportPage />
+                        <Route path=path!("archive") view=admin::archive::ArchivePage />
                         <Route path=path!("performances/:id/queue") view=admin::queue::QueuePage />
                     </ParentRoute>
                 </Routes>

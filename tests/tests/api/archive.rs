@@ -3,32 +3,11 @@
 //! by counts, readable through the API, with reports, wallets and
 //! reconciliation unchanged.
 
-use std::path::Path;
-
-use api::configuration::Settings;
-use api::import::mapping::Mapping;
-use api::import::rules;
-use chrono::{Duration, TimeZone, Utc};
-use mongodb::bson::{Document, doc, oid::ObjectId};
-use serde_json::json;
+use chrono::{TimeZone, Utc};
+use mongodb::bson::{Document, doc};
 use shared::{ArchivedBooking, ArchivedReservation, ErrorCode, OccupancyReport, Page};
-use tests::events::stage;
+use tests::archive::{History, past_history, run_archive as archive};
 use tests::{TestApp, invariants, spawn_app};
-
-const MAPPING: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/fixtures/import/browser/mapping.toml"
-);
-
-fn archive(app: &TestApp, before: &str) -> std::process::Output {
-    std::process::Command::new(tests::process::api_binary())
-        .args(["archive", "--before", before])
-        .env("MONGODB_URI", app.db_uri.as_str())
-        .env("APP_DATABASE__NAME", app.db_name.as_str())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
-}
 
 async fn count(app: &TestApp, collection: &str, filter: Document) -> u64 {
     app.db
@@ -62,37 +41,13 @@ async fn an_archive_run_moves_finished_records_verifies_them_and_keeps_them_read
     // with two seats sold to one buyer and a booking cancelled by another.
     let app = spawn_app().await;
     let store = app.store().await;
-    let rules = rules(&Settings::defaults().unwrap());
-    let read = api::import::tables::read(&Mapping::load(Path::new(MAPPING)).unwrap()).unwrap();
-    let imported = api::import::run(&store, read, &rules, Utc::now(), false)
-        .await
-        .unwrap();
-    assert!(imported.verified(), "{}", imported.text());
-    let stage = stage(&app, 2, 4, 100).await;
-    let buyer = app.buyer(1_000).await;
-    let booked = app.book_ok(&buyer, &stage, &["A1", "A2"]).await;
-    let other = app.buyer(1_000).await;
-    let cancelled = app.book_ok(&other, &stage, &["B1"]).await;
-    app.post(
-        &format!("/api/v1/bookings/{}/cancel", cancelled.id),
-        Some(&other),
-        &json!({}),
-    )
-    .await
-    .assert_status(200);
-    let performance = ObjectId::parse_str(&stage.performance.id.0).unwrap();
-    let played = Utc.with_ymd_and_hms(2025, 11, 20, 10, 0, 0).unwrap();
-    app.db
-        .collection::<Document>("performances")
-        .update_one(
-            doc! { "_id": performance },
-            doc! { "$set": {
-                "starts_at": mongodb::bson::DateTime::from_chrono(played),
-                "ends_at": mongodb::bson::DateTime::from_chrono(played + Duration::minutes(150)),
-            } },
-        )
-        .await
-        .unwrap();
+    let History {
+        performance,
+        played,
+        buyer,
+        booked,
+        ..
+    } = past_history(&app).await;
     let admin = app.admin_token().await;
     let finished = doc! { "end": { "$lte": mongodb::bson::DateTime::from_chrono(
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()) } };

@@ -3,6 +3,7 @@
 //! own database. Screenshots of the main pages land in `target/screenshots/`.
 
 mod admin;
+mod archive;
 mod auth;
 mod booking;
 mod browser;

@@ -2,7 +2,8 @@
 
 use gloo_net::http::Method;
 use shared::{
-    ApiKey, AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange,
+    ApiKey, ArchivedBooking, ArchivedBookingQuery, ArchivedReservation, ArchivedReservationQuery,
+    AuditEntry, AuditQuery, Booking, BookingId, BookingQuery, BusyQuery, BusyRange,
     CancelPerformance, ChangePassword, ChangeRole, ChargeWallet, ConfirmLink, CreateApiKey,
     CreatePerformance, CreateReservation, CreateRoom, CreateShow, CreateVenue, CreateWebhook,
     CreatedApiKey, CreatedWebhook, DeliveryQuery, ImportReport, ImportRequest, LedgerEntry, Limits,
@@ -323,6 +324,24 @@ pub fn redeliver(endpoint: &str, delivery: &str) -> Call<WebhookDelivery> {
 /// The audit log, newest first (admins).
 pub fn audit(query: &AuditQuery) -> Call<Page<AuditEntry>> {
     Box::pin(send(Method::GET, with_query("/audit", query), None))
+}
+
+/// Archived reservations, newest first (admins).
+pub fn archived_reservations(query: &ArchivedReservationQuery) -> Call<Page<ArchivedReservation>> {
+    Box::pin(send(
+        Method::GET,
+        with_query("/archive/reservations", query),
+        None,
+    ))
+}
+
+/// Archived bookings, newest performance first (admins).
+pub fn archived_bookings(query: &ArchivedBookingQuery) -> Call<Page<ArchivedBooking>> {
+    Box::pin(send(
+        Method::GET,
+        with_query("/archive/bookings", query),
+        None,
+    ))
 }
 
 /// The latest reconciliation runs, newest first (admins).

@@ -1,8 +1,9 @@
 //! Administration: rooms, venues and their seat maps, shows and performances, the approvals queue, users and roles, webhooks,
-//! the audit log, reconciliation, reports and import. The API refuses non-admins anyway;
+//! the audit log, reconciliation, reports, import and the archive. The API refuses non-admins anyway;
 //! these pages are hidden from them too.
 
 pub mod approvals;
+pub mod archive;
 pub mod audit;
 pub mod charts;
 pub mod imports;
@@ -43,6 +44,7 @@ pub fn AdminLayout() -> impl IntoView {
                 <A href="/admin/reconciliation">{move || i18n.t().reconcile}</A>
                 <A href="/admin/reports">{move || i18n.t().reports}</A>
                 <A href="/admin/import">{move || i18n.t().import_title}</A>
+                <A href="/admin/archive">{move || i18n.t().admin_archive}</A>
             </nav>
             <Outlet />
         </RequireAdmin>
