@@ -210,6 +210,20 @@ async fn an_archive_run_moves_finished_records_verifies_them_and_keeps_them_read
         .json();
     assert_eq!(by_show.items.len(), 2);
 
+    // Act + Assert: a date inside days the roll-ups do not hold yet is
+    // refused, naming the latest date taken.
+    let marks = app.documents("occupancy_marks", doc! {}).await;
+    let sealed = marks
+        .iter()
+        .map(|m| m.get_datetime("until").unwrap().to_chrono())
+        .min()
+        .unwrap();
+    let too_late = archive(&app, &(sealed + chrono::Duration::seconds(1)).to_rfc3339());
+    assert!(!too_late.status.success());
+    let err = String::from_utf8_lossy(&too_late.stderr);
+    assert!(err.contains(&sealed.to_rfc3339()), "{err}");
+    assert_eq!(count(&app, "reservations_archive", doc! {}).await, 5);
+
     // Act + Assert: again, nothing more to move; still verified.
     let again = archive(&app, "2026-01-01");
     let out = String::from_utf8_lossy(&again.stdout);

@@ -159,8 +159,28 @@ impl Store {
                 ),
             ));
         }
-        // The roll-ups keep the archived days' occupancy; seal them first.
+        // The roll-ups keep the archived days' occupancy: seal them first,
+        // and archive nothing from a day no roll-up holds yet.
         self.seal_occupancy(now, longest_reservation).await?;
+        let rooms: Vec<ObjectId> = self
+            .collection::<Document>(super::indexes::ROOMS)
+            .distinct("_id", doc! {})
+            .await?
+            .into_iter()
+            .filter_map(|id| id.as_object_id())
+            .collect();
+        let sealed = self.occupancy_marks_of(&rooms).await?;
+        if let Some(until) = sealed.iter().map(|(_, mark)| mark.until).min()
+            && before > until
+        {
+            return Err(ApiError::invalid(
+                "before",
+                format!(
+                    "must be {} or earlier: the occupancy roll-ups do not hold later days yet",
+                    until.to_rfc3339()
+                ),
+            ));
+        }
         let mut run = ArchiveRun {
             before,
             ..ArchiveRun::default()
