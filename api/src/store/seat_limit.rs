@@ -31,6 +31,7 @@ pub struct Claim {
     pub until: Option<bson::DateTime>,
 }
 
+/// A seat-limit guard's id: one per (buyer, performance).
 pub(crate) fn guard_id(user: ObjectId, performance: ObjectId) -> String {
     format!("{}:{}", user.to_hex(), performance.to_hex())
 }

@@ -13,11 +13,13 @@ use super::{ArchiveDoc, BATCH, BOOKINGS_ARCHIVE, archived_user, lower, record};
 use crate::error::ApiError;
 use crate::store::Store;
 use crate::store::bookings::BookingDoc;
-use crate::store::indexes::{BOOKED_SEATS, SEAT_GUARDS, SEATS};
-use crate::store::outbox::{Actor, Fact};
+use crate::store::indexes::{BOOKED_SEATS, BOOKINGS, SEAT_GUARDS, SEATS, USERS};
+use crate::store::outbox::Fact;
+use crate::store::reconcile::read_in;
 use crate::store::seat_limit::guard_id;
 use crate::store::seats::SeatDoc;
 use crate::store::shows::{PerformanceDoc, ShowDoc};
+use crate::store::users::UserDoc;
 
 fn over_by(before: DateTime<Utc>) -> bson::Document {
     doc! { "ends_at": { "$lte": bson::DateTime::from_chrono(before) } }
@@ -117,7 +119,6 @@ impl Store {
         show: &ArchivedShow,
         staged: &ArchivedPerformance,
     ) -> Result<(u64, Vec<ObjectId>), ApiError> {
-        let actor = Actor::system("archive");
         self.transaction(async |session| {
             let now = Utc::now();
             let mut cursor = self
@@ -133,19 +134,17 @@ impl Store {
             if batch.is_empty() {
                 return Ok((0, Vec::new()));
             }
-            let ids: Vec<ObjectId> = batch.iter().map(|b| b.id).collect();
             let buyers: Vec<ObjectId> = batch.iter().map(|b| b.user_id).collect();
-            let users = self.users_in(session, buyers.clone()).await?;
+            let users: Vec<UserDoc> =
+                read_in(self, session, USERS, doc! { "_id": { "$in": &buyers } }).await?;
             let labels: Vec<&String> = batch.iter().flat_map(|b| &b.seats).collect();
-            let mut cursor = self
-                .collection::<SeatDoc>(SEATS)
-                .find(doc! { "performance_id": performance.id, "label": { "$in": labels } })
-                .session(&mut *session)
-                .await?;
-            let mut seats = Vec::new();
-            while let Some(seat) = cursor.next(&mut *session).await.transpose()? {
-                seats.push(seat);
-            }
+            let seats: Vec<SeatDoc> = read_in(
+                self,
+                session,
+                SEATS,
+                doc! { "performance_id": performance.id, "label": { "$in": labels } },
+            )
+            .await?;
             let mut docs = Vec::with_capacity(batch.len());
             let mut facts = Vec::with_capacity(batch.len());
             for b in &batch {
@@ -180,26 +179,15 @@ impl Store {
                     record: record(&archived)?,
                 });
             }
-            self.store_verified(session, BOOKINGS_ARCHIVE, &docs)
-                .await?;
-            let deleted = self
-                .bookings()
-                .delete_many(doc! { "_id": { "$in": &ids } })
-                .session(&mut *session)
-                .await?
-                .deleted_count;
-            if deleted != ids.len() as u64 {
-                return Err(ApiError::Internal(format!(
-                    "archiving bookings: {deleted} of {} deleted",
-                    ids.len()
-                )));
-            }
-            self.collection::<bson::Document>(BOOKED_SEATS)
-                .delete_many(doc! { "booking_id": { "$in": &ids } })
-                .session(&mut *session)
-                .await?;
-            self.record(session, &actor, facts).await?;
-            Ok((ids.len() as u64, buyers))
+            self.move_verified(
+                session,
+                (BOOKINGS_ARCHIVE, BOOKINGS),
+                &docs,
+                (BOOKED_SEATS, "booking_id"),
+                facts,
+            )
+            .await?;
+            Ok((docs.len() as u64, buyers))
         })
         .await
     }

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use shared::{ArchiveCount, ArchivedUser, UserId};
 
 use super::Store;
+use super::outbox::{Actor, Fact};
 use super::users::UserDoc;
 use crate::error::ApiError;
 
@@ -192,13 +193,17 @@ impl Store {
         Ok(run)
     }
 
-    /// Inside a transaction: inserts `docs` into `archive` and counts them
-    /// back; the caller deletes the live copies only after this.
-    async fn store_verified(
+    /// Inside a transaction: inserts `docs` into `archive` and counts
+    /// them back; only then deletes the live records from `live` (every
+    /// one, or nothing happens), what derives from them (`derived`:
+    /// documents whose `field` names one of them), and records `facts`.
+    async fn move_verified(
         &self,
         session: &mut ClientSession,
-        archive: &str,
+        (archive, live): (&str, &str),
         docs: &[ArchiveDoc],
+        (derived, field): (&str, &str),
+        facts: Vec<Fact>,
     ) -> Result<(), ApiError> {
         let ids: Vec<ObjectId> = docs.iter().map(|d| d.id).collect();
         self.archive(archive)
@@ -216,24 +221,23 @@ impl Store {
                 ids.len()
             )));
         }
-        Ok(())
-    }
-
-    async fn users_in(
-        &self,
-        session: &mut ClientSession,
-        ids: Vec<ObjectId>,
-    ) -> Result<Vec<UserDoc>, ApiError> {
-        let mut cursor = self
-            .collection::<UserDoc>(super::indexes::USERS)
-            .find(doc! { "_id": { "$in": ids } })
+        let deleted = self
+            .collection::<Document>(live)
+            .delete_many(doc! { "_id": { "$in": &ids } })
+            .session(&mut *session)
+            .await?
+            .deleted_count;
+        if deleted != ids.len() as u64 {
+            return Err(ApiError::Internal(format!(
+                "archiving {live}: {deleted} of {} deleted; nothing deleted",
+                ids.len()
+            )));
+        }
+        self.collection::<Document>(derived)
+            .delete_many(doc! { field: { "$in": &ids } })
             .session(&mut *session)
             .await?;
-        let mut users = Vec::new();
-        while let Some(user) = cursor.next(&mut *session).await.transpose()? {
-            users.push(user);
-        }
-        Ok(users)
+        self.record(session, &Actor::system("archive"), facts).await
     }
 
     /// The archive's horizon for reservations: days before it may have

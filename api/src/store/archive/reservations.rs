@@ -1,17 +1,18 @@
 //! Moving finished reservations to the archive.
 
 use bson::doc;
-use bson::oid::ObjectId;
 use chrono::{DateTime, Utc};
 use shared::{ArchiveCount, ArchivedReservation, ArchivedRoom, EventType, ReservationId, RoomId};
 
 use super::{ARCHIVE_MARKS, ArchiveDoc, BATCH, RESERVATIONS_ARCHIVE, archived_user, lower, record};
 use crate::error::ApiError;
 use crate::store::Store;
-use crate::store::indexes::{ROOM_SLOTS, ROOMS};
-use crate::store::outbox::{Actor, Fact};
+use crate::store::indexes::{RESERVATIONS, ROOM_SLOTS, ROOMS, USERS};
+use crate::store::outbox::Fact;
+use crate::store::reconcile::read_in;
 use crate::store::reservations::ReservationDoc;
 use crate::store::rooms::RoomDoc;
+use crate::store::users::UserDoc;
 
 fn finished_by(before: DateTime<Utc>) -> bson::Document {
     doc! { "end": { "$lte": bson::DateTime::from_chrono(before) } }
@@ -66,7 +67,6 @@ impl Store {
     /// Moves up to [`BATCH`] reservations in one transaction; returns how
     /// many.
     async fn archive_reservation_batch(&self, before: DateTime<Utc>) -> Result<u64, ApiError> {
-        let actor = Actor::system("archive");
         self.transaction(async |session| {
             let now = Utc::now();
             let mut cursor = self
@@ -82,20 +82,20 @@ impl Store {
             if batch.is_empty() {
                 return Ok(0);
             }
-            let ids: Vec<ObjectId> = batch.iter().map(|r| r.id).collect();
-            let users = self
-                .users_in(session, batch.iter().map(|r| r.user_id).collect())
-                .await?;
-            let room_ids: Vec<ObjectId> = batch.iter().map(|r| r.room_id).collect();
-            let mut cursor = self
-                .collection::<RoomDoc>(ROOMS)
-                .find(doc! { "_id": { "$in": room_ids } })
-                .session(&mut *session)
-                .await?;
-            let mut rooms = Vec::new();
-            while let Some(room) = cursor.next(&mut *session).await.transpose()? {
-                rooms.push(room);
-            }
+            let users: Vec<UserDoc> = read_in(
+                self,
+                session,
+                USERS,
+                doc! { "_id": { "$in": batch.iter().map(|r| r.user_id).collect::<Vec<_>>() } },
+            )
+            .await?;
+            let rooms: Vec<RoomDoc> = read_in(
+                self,
+                session,
+                ROOMS,
+                doc! { "_id": { "$in": batch.iter().map(|r| r.room_id).collect::<Vec<_>>() } },
+            )
+            .await?;
             let mut docs = Vec::with_capacity(batch.len());
             let mut facts = Vec::with_capacity(batch.len());
             for r in &batch {
@@ -124,26 +124,15 @@ impl Store {
                     record: record(&archived)?,
                 });
             }
-            self.store_verified(session, RESERVATIONS_ARCHIVE, &docs)
-                .await?;
-            let deleted = self
-                .reservations()
-                .delete_many(doc! { "_id": { "$in": &ids } })
-                .session(&mut *session)
-                .await?
-                .deleted_count;
-            if deleted != ids.len() as u64 {
-                return Err(ApiError::Internal(format!(
-                    "archiving reservations: {deleted} of {} deleted",
-                    ids.len()
-                )));
-            }
-            self.collection::<bson::Document>(ROOM_SLOTS)
-                .delete_many(doc! { "reservation_id": { "$in": &ids } })
-                .session(&mut *session)
-                .await?;
-            self.record(session, &actor, facts).await?;
-            Ok(ids.len() as u64)
+            self.move_verified(
+                session,
+                (RESERVATIONS_ARCHIVE, RESERVATIONS),
+                &docs,
+                (ROOM_SLOTS, "reservation_id"),
+                facts,
+            )
+            .await?;
+            Ok(docs.len() as u64)
         })
         .await
     }

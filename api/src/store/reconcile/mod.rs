@@ -206,7 +206,7 @@ impl Store {
 }
 
 /// Every document of `collection` matching `filter`, read in `session`.
-async fn read_in<T>(
+pub(crate) async fn read_in<T>(
     store: &Store,
     session: &mut ClientSession,
     collection: &str,

@@ -30,10 +30,7 @@ pub(super) struct PerformanceView {
     pub guards: Vec<Document>,
 }
 
-/// A seat-limit guard's id: one per (buyer, performance).
-pub(super) fn guard_id(user: ObjectId, performance: ObjectId) -> String {
-    format!("{}:{}", user.to_hex(), performance.to_hex())
-}
+pub(super) use crate::store::seat_limit::guard_id;
 
 /// The performance a guard id names.
 pub(super) fn guard_performance(id: &str) -> Option<ObjectId> {
