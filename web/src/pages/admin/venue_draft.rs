@@ -199,8 +199,9 @@ impl VenueDraft {
     }
 
     /// Each section's rows that parse, and a problem per section and row
-    /// index for those that do not (a seat twice is the later row's).
-    fn parsed(&self) -> (Vec<SectionSpec>, Problems) {
+    /// index for those that do not (a seat twice is the later row's). The
+    /// form works this out once per change; everything else reads it.
+    pub fn parsed(&self) -> Parsed {
         let mut problems = BTreeMap::new();
         let mut labels = HashSet::new();
         let mut sections = Vec::new();
@@ -237,28 +238,14 @@ impl VenueDraft {
                 rows,
             });
         }
-        (sections, problems)
+        Parsed { sections, problems }
     }
 
-    /// What is wrong with section `s` (row `None`) or its row `r`.
-    pub fn problem(&self, s: usize, r: Option<usize>) -> Option<Problem> {
-        self.parsed().1.remove(&(s, r))
-    }
-
-    /// Tiers in first-use order, among the rows that parse.
-    pub fn tiers(&self) -> Vec<String> {
-        let mut tiers: Vec<String> = Vec::new();
-        for row in self.parsed().0.iter().flat_map(|s| &s.rows) {
-            if !tiers.contains(&row.tier) {
-                tiers.push(row.tier.clone());
-            }
-        }
-        tiers
-    }
-
-    /// Each tier's colour: the one picked, else the palette's.
-    pub fn colors(&self) -> BTreeMap<String, String> {
-        self.tiers()
+    /// Each tier of `parsed` with its colour: the one picked, else the
+    /// palette's.
+    pub fn colors(&self, parsed: &Parsed) -> BTreeMap<String, String> {
+        parsed
+            .tiers()
             .into_iter()
             .enumerate()
             .map(|(i, tier)| {
@@ -274,22 +261,54 @@ impl VenueDraft {
 
     /// The body to send; `None` while a row or section is wrong.
     pub fn to_body(&self) -> Option<CreateVenue> {
-        let (sections, problems) = self.parsed();
-        problems.is_empty().then(|| CreateVenue {
+        let parsed = self.parsed();
+        let tier_colors = self.colors(&parsed);
+        parsed.problems.is_empty().then(|| CreateVenue {
             name: self.name.clone(),
             location: self.location.clone(),
             time_zone: Some(self.time_zone.trim().to_owned()),
-            sections,
-            tier_colors: self.colors(),
+            sections: parsed.sections,
+            tier_colors,
         })
     }
+}
 
-    /// The map buyers will see, every seat free, from the rows that parse.
-    pub fn preview(&self) -> SeatMap {
+/// A draft as parsed: the rows that parse, and what is wrong with the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    sections: Vec<SectionSpec>,
+    problems: Problems,
+}
+
+impl Parsed {
+    /// What is wrong with section `s` (row `None`) or its row `r`.
+    pub fn problem(&self, s: usize, r: Option<usize>) -> Option<&Problem> {
+        self.problems.get(&(s, r))
+    }
+
+    /// Whether every section and row is fine.
+    pub fn is_sound(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// Tiers in first-use order, among the rows that parse.
+    fn tiers(&self) -> Vec<String> {
+        let mut tiers: Vec<String> = Vec::new();
+        for row in self.sections.iter().flat_map(|s| &s.rows) {
+            if !tiers.contains(&row.tier) {
+                tiers.push(row.tier.clone());
+            }
+        }
+        tiers
+    }
+
+    /// The map buyers will see, every seat free, from the rows that parse,
+    /// with the tiers coloured as `tier_colors` says.
+    pub fn preview(&self, tier_colors: BTreeMap<String, String>) -> SeatMap {
         let mut available = 0;
         let sections = self
-            .parsed()
-            .0
+            .sections
+            .clone()
             .into_iter()
             .filter(|s| !s.rows.is_empty())
             .map(|section| SeatSection {
@@ -321,7 +340,7 @@ impl VenueDraft {
             performance_id: PerformanceId(String::new()),
             sections,
             available,
-            tier_colors: self.colors(),
+            tier_colors,
         }
     }
 }
@@ -342,11 +361,13 @@ mod tests {
     fn a_bad_row_is_named_and_kept_out_of_the_preview() {
         let mut draft = VenueDraft::new();
         draft.sections[0].rows[1].gaps = "3, 10".into();
-        assert_eq!(draft.problem(0, Some(1)), Some(Problem::Gap("10".into())));
-        assert_eq!(draft.preview().available, 10);
+        let parsed = draft.parsed();
+        assert_eq!(parsed.problem(0, Some(1)), Some(&Problem::Gap("10".into())));
+        assert_eq!(parsed.preview(draft.colors(&parsed)).available, 10);
         assert!(draft.to_body().is_none());
         draft.sections[0].rows[1].gaps = "3".into();
-        let map = draft.preview();
+        let parsed = draft.parsed();
+        let map = parsed.preview(draft.colors(&parsed));
         assert_eq!(map.available, 20);
         assert!(map.sections[0].rows[1].seats[2].gap_after);
         assert!(draft.to_body().is_some());
@@ -356,7 +377,11 @@ mod tests {
     fn a_seat_twice_is_the_later_rows_problem() {
         let mut draft = VenueDraft::new();
         draft.sections[0].rows[1].label = "A".into();
-        assert_eq!(draft.problem(0, Some(0)), None);
-        assert_eq!(draft.problem(0, Some(1)), Some(Problem::Twice("A1".into())));
+        let parsed = draft.parsed();
+        assert_eq!(parsed.problem(0, Some(0)), None);
+        assert_eq!(
+            parsed.problem(0, Some(1)),
+            Some(&Problem::Twice("A1".into()))
+        );
     }
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::{CreateVenue, Venue, VenueId};
 
-use super::venue_draft::{RowDraft, SectionDraft, VenueDraft};
+use super::venue_draft::{Parsed, RowDraft, SectionDraft, VenueDraft};
 use crate::api::{self, ApiError};
 use crate::components::{FieldError, Loading, MaybeError, error_fallback, invalid};
 use crate::i18n::use_i18n;
@@ -50,8 +50,11 @@ fn VenueForm(existing: Option<Venue>) -> impl IntoView {
     let shape = Memo::new(move |_| {
         draft.with(|d| d.sections.iter().map(|s| s.rows.len()).collect::<Vec<_>>())
     });
-    let colors = Memo::new(move |_| draft.with(VenueDraft::colors));
-    let preview = Memo::new(move |_| draft.with(VenueDraft::preview));
+    // Parsed once per change: every row's problem, the colours and the
+    // preview read this.
+    let parsed = Memo::new(move |_| draft.with(VenueDraft::parsed));
+    let colors = Memo::new(move |_| parsed.with(|p| draft.with(|d| d.colors(p))));
+    let preview = Memo::new(move |_| parsed.with(|p| p.preview(colors.get())));
     let error = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(false);
     let save = Action::new_local(move |body: &CreateVenue| match &id {
@@ -84,7 +87,7 @@ fn VenueForm(existing: Option<Venue>) -> impl IntoView {
     };
     let err = Signal::derive(move || error.get());
     // The "fix the rows" notice goes once the rows are fixed.
-    let sound = Memo::new(move |_| draft.with(|d| d.to_body().is_some()));
+    let sound = Memo::new(move |_| parsed.with(Parsed::is_sound));
     let general = Signal::derive(move || {
         error
             .get()
@@ -156,7 +159,7 @@ fn VenueForm(existing: Option<Venue>) -> impl IntoView {
                         .get()
                         .into_iter()
                         .enumerate()
-                        .map(|(s, rows)| view! { <SectionEditor draft s rows /> })
+                        .map(|(s, rows)| view! { <SectionEditor draft parsed s rows /> })
                         .collect_view()
                 }}
                 <button type="button" class="secondary" id="add-section" on:click=add_section>
@@ -205,7 +208,12 @@ fn VenueForm(existing: Option<Venue>) -> impl IntoView {
 }
 
 #[component]
-fn SectionEditor(draft: RwSignal<VenueDraft>, s: usize, rows: usize) -> impl IntoView {
+fn SectionEditor(
+    draft: RwSignal<VenueDraft>,
+    parsed: Memo<Parsed>,
+    s: usize,
+    rows: usize,
+) -> impl IntoView {
     let i18n = use_i18n();
     let name_id = format!("section-{s}-name");
     let problem_id = format!("section-{s}-problem");
@@ -217,7 +225,7 @@ fn SectionEditor(draft: RwSignal<VenueDraft>, s: usize, rows: usize) -> impl Int
                 .unwrap_or_default()
         })
     };
-    let problem = move || draft.with(|d| d.problem(s, None)).map(|p| p.text(i18n.t()));
+    let problem = move || parsed.with(|p| p.problem(s, None).map(|p| p.text(i18n.t())));
     let remove = move |_| {
         draft.update(|d| {
             if d.sections.len() > 1 && s < d.sections.len() {
@@ -263,7 +271,7 @@ fn SectionEditor(draft: RwSignal<VenueDraft>, s: usize, rows: usize) -> impl Int
                         <th scope="col"><span class="sr-only">{move || i18n.t().actions}</span></th>
                     </tr>
                 </thead>
-                {(0..rows).map(|r| view! { <RowEditor draft s r /> }).collect_view()}
+                {(0..rows).map(|r| view! { <RowEditor draft parsed s r /> }).collect_view()}
             </table>
             <p class="hint">{move || i18n.t().venue_gaps_hint}</p>
             <button type="button" class="secondary" id=format!("add-row-{s}") on:click=add_row>
@@ -274,14 +282,16 @@ fn SectionEditor(draft: RwSignal<VenueDraft>, s: usize, rows: usize) -> impl Int
 }
 
 #[component]
-fn RowEditor(draft: RwSignal<VenueDraft>, s: usize, r: usize) -> impl IntoView {
+fn RowEditor(
+    draft: RwSignal<VenueDraft>,
+    parsed: Memo<Parsed>,
+    s: usize,
+    r: usize,
+) -> impl IntoView {
     let i18n = use_i18n();
     let problem_id = format!("row-{s}-{r}-problem");
-    let problem = Memo::new(move |_| {
-        draft
-            .with(|d| d.problem(s, Some(r)))
-            .map(|p| p.text(i18n.t()))
-    });
+    let problem =
+        Memo::new(move |_| parsed.with(|p| p.problem(s, Some(r)).map(|p| p.text(i18n.t()))));
     let label = move || {
         draft.with(|d| {
             d.sections
